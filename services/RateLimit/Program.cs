@@ -1,0 +1,10 @@
+using Synaxis.RateLimit.Extensions;
+using Synaxis.ServiceKit.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseServiceApi();
+app.Run();
