@@ -1,0 +1,50 @@
+using Synaxis.AppHost;
+using Synaxis.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var (_, database, redis) = builder.AddSynaxisInfrastructure();
+
+// Generated once and kept in the AppHost's user secrets for local runs; a parameter to fill in on deploy.
+var jwtSigningKey = builder.AddParameter(
+    "jwt-signing-key",
+    new GenerateParameterDefault { MinLength = 64, Special = false },
+    secret: true,
+    persist: true);
+
+var mockProvider = builder.AddProject<Projects.Synaxis_MockProvider>("mock-provider")
+    .WithSynaxisDefaults();
+
+var identity = builder.AddProject<Projects.Synaxis_Identity>("identity")
+    .WithSynaxisDefaults()
+    .WithData(database, redis)
+    .WithEnvironment("Jwt__SigningKey", jwtSigningKey);
+
+var keys = builder.AddProject<Projects.Synaxis_Keys>("keys")
+    .WithSynaxisDefaults()
+    .WithData(database, redis);
+
+var rateLimit = builder.AddProject<Projects.Synaxis_RateLimit>("ratelimit")
+    .WithSynaxisDefaults()
+    .WithData(database, redis);
+
+var routing = builder.AddProject<Projects.Synaxis_Routing>("routing")
+    .WithSynaxisDefaults()
+    .WithData(database, redis)
+    .WithReference(mockProvider).WaitFor(mockProvider);
+
+var audit = builder.AddProject<Projects.Synaxis_Audit>("audit")
+    .WithSynaxisDefaults()
+    .WithData(database, redis);
+
+builder.AddProject<Projects.Synaxis_Gateway>("gateway")
+    .WithSynaxisDefaults(builder.GatewayPort())
+    .WithExternalHttpEndpoints()
+    .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(keys).WaitFor(keys)
+    .WithReference(rateLimit).WaitFor(rateLimit)
+    .WithReference(routing).WaitFor(routing)
+    .WithReference(audit).WaitFor(audit);
+
+builder.Build().Run();
