@@ -39,7 +39,14 @@ public static class LocalDataDirectory
     /// </summary>
     public static string ReadOrCreateSecret(string directory, string name)
     {
-        Directory.CreateDirectory(directory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         var path = Path.Combine(directory, name);
         if (File.Exists(path))
         {
