@@ -1,3 +1,4 @@
+using Synaxis.Routing.Apis;
 using Synaxis.Routing.Extensions;
 using Synaxis.ServiceKit.Http;
 
@@ -7,4 +8,5 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseServiceApi();
+app.MapUnknownInferenceUrlApi();
 app.Run();

@@ -53,4 +53,19 @@ public sealed class GatewayTests(SynaxisAppFixture fixture)
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.False(problem.RootElement.TryGetProperty("detail", out _), "the gateway answered instead of the service");
     }
+
+    [Fact]
+    public async Task An_unknown_inference_path_answers_in_openai_error_envelope()
+    {
+        using var client = fixture.CreateGatewayClient();
+        using var response = await client.PostAsync("/v1/no-such-endpoint", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = body.RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("Invalid URL (POST /v1/no-such-endpoint)", error.GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("code").ValueKind);
+    }
 }

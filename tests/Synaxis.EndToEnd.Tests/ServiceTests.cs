@@ -24,6 +24,17 @@ public sealed class ServiceTests(SynaxisAppFixture fixture)
 
     [Theory]
     [MemberData(nameof(Services))]
+    public async Task Each_service_serves_the_scalar_ui_in_development(string service)
+    {
+        using var client = fixture.App.CreateHttpClient(service, "http");
+        using var response = await client.GetAsync("/scalar");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
     public async Task Each_service_is_alive_and_ready(string service)
     {
         using var client = fixture.App.CreateHttpClient(service, "http");

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Synaxis.ServiceKit.OpenAI;
+
+/// <summary>OpenAI's error envelope, <c>{"error": {"message", "type", "param", "code"}}</c>, which every <c>/v1</c> error uses.</summary>
+public sealed record OpenAIErrorResponse(OpenAIError Error);
+
+public sealed record OpenAIError(string Message, string Type, string? Param = null, string? Code = null);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(OpenAIErrorResponse))]
+public sealed partial class OpenAIJsonContext : JsonSerializerContext;
