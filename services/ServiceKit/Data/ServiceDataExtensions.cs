@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Synaxis.ServiceKit.Data;
@@ -22,10 +24,18 @@ public static class ServiceDataExtensions
     public static IHostApplicationBuilder AddServiceData<TContext>(this IHostApplicationBuilder builder, string schema)
         where TContext : DbContext
     {
-        builder.AddNpgsqlDbContext<TContext>(
-            DatabaseConnectionName,
-            configureDbContextOptions: options => options.UseNpgsql(npgsql =>
-                npgsql.MigrationsHistoryTable(HistoryRepository.DefaultTableName, schema)));
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IActorAccessor, HttpContextActorAccessor>();
+        builder.Services.TryAddSingleton<AuditingInterceptor>();
+
+        // Aspire's integration pools the context; the interceptor is a singleton so pooling stays possible.
+        builder.Services.AddDbContextPool<TContext>((services, options) => options
+            .UseNpgsql(
+                builder.Configuration.GetConnectionString(DatabaseConnectionName),
+                npgsql => npgsql.MigrationsHistoryTable(HistoryRepository.DefaultTableName, schema))
+            .AddInterceptors(services.GetRequiredService<AuditingInterceptor>()));
+        builder.EnrichNpgsqlDbContext<TContext>();
         builder.Services.AddMigration<TContext>();
         builder.AddRedisClient(RedisConnectionName);
         return builder;
