@@ -12,35 +12,43 @@ var jwtSigningKey = builder.AddParameter(
     secret: true,
     persist: true);
 
+// Signs the caller identity the gateway forwards to services; only the gateway and services know it.
+var internalIdentityKey = builder.AddParameter(
+    "internal-identity-key",
+    new GenerateParameterDefault { MinLength = 64, Special = false },
+    secret: true,
+    persist: true);
+
 var mockProvider = builder.AddProject<Projects.Synaxis_MockProvider>("mock-provider")
     .WithSynaxisDefaults();
 
 var identity = builder.AddProject<Projects.Synaxis_Identity>("identity")
     .WithSynaxisDefaults()
-    .WithData(database, redis)
+    .WithBackingServices(database, redis, internalIdentityKey)
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey);
 
 var keys = builder.AddProject<Projects.Synaxis_Keys>("keys")
     .WithSynaxisDefaults()
-    .WithData(database, redis);
+    .WithBackingServices(database, redis, internalIdentityKey);
 
 var rateLimit = builder.AddProject<Projects.Synaxis_RateLimit>("ratelimit")
     .WithSynaxisDefaults()
-    .WithData(database, redis);
+    .WithBackingServices(database, redis, internalIdentityKey);
 
 var routing = builder.AddProject<Projects.Synaxis_Routing>("routing")
     .WithSynaxisDefaults()
-    .WithData(database, redis)
+    .WithBackingServices(database, redis, internalIdentityKey)
     .WithReference(mockProvider).WaitFor(mockProvider);
 
 var audit = builder.AddProject<Projects.Synaxis_Audit>("audit")
     .WithSynaxisDefaults()
-    .WithData(database, redis);
+    .WithBackingServices(database, redis, internalIdentityKey);
 
 builder.AddProject<Projects.Synaxis_Gateway>("gateway")
     .WithSynaxisDefaults(builder.GatewayPort())
     .WithExternalHttpEndpoints()
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+    .WithEnvironment("InternalIdentity__SigningKey", internalIdentityKey)
     .WithReference(identity).WaitFor(identity)
     .WithReference(keys).WaitFor(keys)
     .WithReference(rateLimit).WaitFor(rateLimit)

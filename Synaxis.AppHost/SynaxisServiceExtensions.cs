@@ -22,14 +22,19 @@ internal static class SynaxisServiceExtensions
         return project;
     }
 
-    /// <summary>A service that owns a schema in the shared database and uses Redis.</summary>
-    public static IResourceBuilder<ProjectResource> WithData(
+    /// <summary>
+    /// A service behind the gateway: it owns a schema in the shared database, uses Redis, and verifies
+    /// the caller identity the gateway signs with <paramref name="internalIdentityKey"/>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBackingServices(
         this IResourceBuilder<ProjectResource> project,
         IResourceBuilder<IResourceWithConnectionString> database,
-        IResourceBuilder<IResourceWithConnectionString> redis) =>
+        IResourceBuilder<IResourceWithConnectionString> redis,
+        IResourceBuilder<ParameterResource> internalIdentityKey) =>
         project
             .WithReference(database).WaitFor(database)
-            .WithReference(redis).WaitFor(redis);
+            .WithReference(redis).WaitFor(redis)
+            .WithEnvironment("InternalIdentity__SigningKey", internalIdentityKey);
 
     /// <summary>The gateway's port: 5080 unless configured; 0 lets the AppHost pick a free one (tests).</summary>
     public static int? GatewayPort(this IDistributedApplicationBuilder builder) =>

@@ -7,3 +7,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.UseGateway();
 app.Run();
+
+/// <summary>Visible to tests, which host the gateway through WebApplicationFactory.</summary>
+public partial class Program;

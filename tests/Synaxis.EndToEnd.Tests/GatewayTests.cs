@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace Synaxis.EndToEnd.Tests;
@@ -45,6 +46,7 @@ public sealed class GatewayTests(SynaxisAppFixture fixture)
     public async Task Each_api_prefix_is_proxied_to_its_service(string path)
     {
         using var client = fixture.CreateGatewayClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.GetAccessTokenAsync());
         using var response = await client.GetAsync(path);
 
         // The service, not the gateway, answers: its ProblemDetails carries no gateway detail text.

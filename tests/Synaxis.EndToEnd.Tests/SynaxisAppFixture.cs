@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -41,6 +43,22 @@ public sealed class SynaxisAppFixture : IAsyncLifetime
     }
 
     public HttpClient CreateGatewayClient() => App.CreateHttpClient("gateway", "http");
+
+    /// <summary>An access token of a newly registered user, owner of a new organization.</summary>
+    public async Task<string> GetAccessTokenAsync()
+    {
+        using var client = CreateGatewayClient();
+        using var response = await client.PostAsJsonAsync("/api/identity/auth/register", new
+        {
+            email = $"fixture-{Guid.NewGuid():N}@example.test",
+            password = "correct horse battery staple",
+            displayName = "Fixture",
+            organizationName = "Fixture Org",
+        });
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("accessToken").GetString()!;
+    }
 
     public async Task DisposeAsync()
     {

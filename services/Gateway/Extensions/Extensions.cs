@@ -1,4 +1,6 @@
 using Synaxis.Gateway.Health;
+using Synaxis.Gateway.Proxy;
+using Synaxis.Gateway.Security;
 
 namespace Synaxis.Gateway.Extensions;
 
@@ -7,11 +9,13 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.AddGatewayAuthentication();
 
         var proxyConfig = builder.Configuration.GetSection("ReverseProxy");
         builder.Services.AddReverseProxy()
             .LoadFromConfig(proxyConfig)
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddInternalIdentityTransforms();
 
         builder.AddDownstreamHealthChecks(proxyConfig.GetSection("Clusters"));
     }
@@ -19,6 +23,10 @@ internal static class Extensions
     public static WebApplication UseGateway(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseRequestIds();
+        // Routing runs first (WebApplication adds it at the start), so authorization sees each route's policy.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapReverseProxy();
         app.MapUnknownPathFallback();

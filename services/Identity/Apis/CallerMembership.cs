@@ -21,8 +21,7 @@ internal sealed class RequireOrganizationRole(string minimumRole) : IEndpointFil
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (!Guid.TryParse(http.User.FindFirst(SynaxisClaims.Subject)?.Value, out var userId)
-            || !Guid.TryParse(http.User.FindFirst(SynaxisClaims.OrganizationId)?.Value, out var organizationId))
+        if (http.User.GetUserId() is not { } userId || http.User.FindOrganizationId() is not { } organizationId)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
                 detail: "This endpoint needs a signed-in user acting within an organization.");
@@ -52,9 +51,10 @@ internal sealed class RequireOrganizationRole(string minimumRole) : IEndpointFil
 
 internal static class CallerMembershipExtensions
 {
+    /// <summary>The gateway-signed identity must be present (401 otherwise), then the membership is checked.</summary>
     public static TBuilder RequireMembership<TBuilder>(this TBuilder builder, string minimumRole = OrganizationRoles.Member)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(new RequireOrganizationRole(minimumRole));
+        builder.RequireAuthorization(SynaxisPolicies.Member).AddEndpointFilter(new RequireOrganizationRole(minimumRole));
 
     /// <summary>The membership that <see cref="RequireOrganizationRole"/> checked for this request.</summary>
     public static CallerMembership Caller(this HttpContext http) =>

@@ -6,12 +6,16 @@ namespace Synaxis.ServiceKit.Data;
 /// </summary>
 public sealed class OutboxMessage
 {
+    /// <summary>The event id (<c>SynaxisEvent.Id</c>).</summary>
     public Guid Id { get; set; }
 
     /// <summary>Event type name, e.g. <c>OrganizationDeleted</c>.</summary>
     public required string Type { get; set; }
 
-    /// <summary>The event body as JSON.</summary>
+    /// <summary>
+    /// The whole event envelope (<c>Synaxis.ServiceKit.Events.SynaxisEvent</c>) as JSON, published as is.
+    /// Write rows with <c>AddEvent</c> / <c>IEventOutbox</c> rather than by hand.
+    /// </summary>
     public required string Payload { get; set; }
 
     public Guid? OrganizationId { get; set; }
@@ -21,5 +25,6 @@ public sealed class OutboxMessage
     /// <summary>Null until the relay has published the message.</summary>
     public DateTimeOffset? PublishedAt { get; set; }
 
+    /// <summary>Publish attempts so far (including the successful one); a growing count means Redis keeps failing.</summary>
     public int Attempts { get; set; }
 }

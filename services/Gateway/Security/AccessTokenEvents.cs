@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Net.Http.Headers;
+using Synaxis.ServiceKit.Security;
+
+namespace Synaxis.Gateway.Security;
+
+/// <summary>How the gateway reads access tokens and how it answers when one is missing or wrong.</summary>
+internal static class AccessTokenEvents
+{
+    public const string HubsPath = "/hubs";
+    public const string AccessTokenQueryParameter = "access_token";
+
+    public static JwtBearerEvents Create() => new()
+    {
+        OnMessageReceived = ReadHubTokenFromQuery,
+        OnTokenValidated = RequireCallerClaims,
+        OnChallenge = ChallengeAsync,
+        OnForbidden = ForbiddenAsync,
+    };
+
+    /// <summary>Browsers cannot set headers on a WebSocket, so SignalR sends the token in the query string.</summary>
+    private static Task ReadHubTokenFromQuery(MessageReceivedContext context)
+    {
+        var request = context.HttpContext.Request;
+        if (request.Path.StartsWithSegments(HubsPath) &&
+            !request.Headers.ContainsKey(HeaderNames.Authorization) &&
+            request.Query[AccessTokenQueryParameter] is { Count: 1 } token &&
+            !string.IsNullOrEmpty(token[0]))
+        {
+            context.Token = token[0];
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A signed token is only usable if it names a user and an organization the way Identity issues them;
+    /// otherwise the services would receive a caller they cannot act for.
+    /// </summary>
+    private static Task RequireCallerClaims(TokenValidatedContext context)
+    {
+        if (context.Principal is not { } principal || !HasCallerClaims(principal))
+        {
+            context.Fail(new SecurityTokenValidationException("The access token does not carry a valid user, organization, role and groups."));
+        }
+        return Task.CompletedTask;
+    }
+
+    private static bool HasCallerClaims(ClaimsPrincipal principal)
+    {
+        if (principal.GetUserId() is null || principal.FindOrganizationId() is null)
+        {
+            return false;
+        }
+        if (principal.FindFirst(SynaxisClaims.OrganizationRole)?.Value is { } role && !OrganizationRoles.All.Contains(role))
+        {
+            return false;
+        }
+        foreach (var group in principal.FindAll(SynaxisClaims.Groups))
+        {
+            if (!Guid.TryParse(group.Value, out _))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Task ChallengeAsync(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        string detail;
+        if (context.AuthenticateFailure is null)
+        {
+            context.Response.Headers.WWWAuthenticate = JwtBearerDefaults.AuthenticationScheme;
+            detail = "An access token is required: send 'Authorization: Bearer <access token>'.";
+        }
+        else
+        {
+            var expired = IsExpired(context.AuthenticateFailure);
+            context.Response.Headers.WWWAuthenticate = expired
+                ? "Bearer error=\"invalid_token\", error_description=\"The access token has expired\""
+                : "Bearer error=\"invalid_token\"";
+            detail = expired
+                ? "The access token has expired: refresh it and try again."
+                : "The access token is invalid.";
+        }
+        return SecurityProblems.WriteUnauthorizedAsync(context.HttpContext, detail);
+    }
+
+    private static Task ForbiddenAsync(ForbiddenContext context) =>
+        SecurityProblems.WriteForbiddenAsync(context.HttpContext, "The caller is not allowed to perform this action.");
+
+    private static bool IsExpired(Exception failure) => failure switch
+    {
+        SecurityTokenExpiredException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(inner => inner is SecurityTokenExpiredException),
+        _ => false,
+    };
+}
