@@ -126,6 +126,25 @@ public sealed class GroupsAndMembersTests(IdentityServiceFixture fixture)
     }
 
     [Fact]
+    public async Task Two_owners_demoting_each_other_at_once_leave_one_owner()
+    {
+        var (first, member) = await OrganizationTests.OrganizationWithMemberAsync(_api);
+        using var promote = await _api.SendAsync(first, HttpMethod.Patch, $"/api/identity/members/{member.UserId}", new { role = "Owner" });
+        await IdentityApiClient.EnsureAsync(promote, HttpStatusCode.OK);
+        var second = await _api.LoginAsync((await EmailOfAsync(first, member.UserId))!, first.OrganizationId);
+
+        var answers = await Task.WhenAll(
+            _api.SendAsync(first, HttpMethod.Patch, $"/api/identity/members/{second.UserId}", new { role = "Member" }),
+            _api.SendAsync(second, HttpMethod.Patch, $"/api/identity/members/{first.UserId}", new { role = "Member" }));
+
+        using var list = await _api.SendAsync(first, HttpMethod.Get, "/api/identity/members");
+        var members = await list.Content.ReadFromJsonAsync<List<MemberResponse>>();
+        Assert.Single(members!, m => m.Role == "Owner");
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.Forbidden }));
+    }
+
+    [Fact]
     public async Task Only_an_owner_makes_owners()
     {
         var (owner, member) = await OrganizationTests.OrganizationWithMemberAsync(_api);

@@ -92,26 +92,29 @@ public static class MembersApi
         CancellationToken cancellationToken)
     {
         var caller = http.Caller();
-        var membership = await FindAsync(db, caller.OrganizationId, userId, cancellationToken);
-        if (membership is null)
+        return await db.RunLockedAsync(caller.OrganizationId, async ct =>
         {
-            return Problems.NotFound("The member");
-        }
-        if ((membership.Role == OrganizationRoles.Owner || request.Role == OrganizationRoles.Owner) && !caller.IsOwner)
-        {
-            return Problems.Forbidden("Only an Owner can grant or take the Owner role.");
-        }
-        if (membership.Role == OrganizationRoles.Owner && request.Role != OrganizationRoles.Owner
-            && await IsLastOwnerAsync(db, caller.OrganizationId, cancellationToken))
-        {
-            return Problems.Conflict("The organization's last Owner cannot be demoted; make someone else Owner first.");
-        }
+            var membership = await FindAsync(db, caller.OrganizationId, userId, ct);
+            if (membership is null)
+            {
+                return (Results<Ok<MemberResponse>, ProblemHttpResult>)Problems.NotFound("The member");
+            }
+            if ((membership.Role == OrganizationRoles.Owner || request.Role == OrganizationRoles.Owner) && !caller.IsOwner)
+            {
+                return Problems.Forbidden("Only an Owner can grant or take the Owner role.");
+            }
+            if (membership.Role == OrganizationRoles.Owner && request.Role != OrganizationRoles.Owner
+                && await IsLastOwnerAsync(db, caller.OrganizationId, ct))
+            {
+                return Problems.Conflict("The organization's last Owner cannot be demoted; make someone else Owner first.");
+            }
 
-        var before = new MemberSnapshot(userId, membership.Role);
-        membership.Role = request.Role;
-        events.Record(IdentityEventTypes.MemberRoleChanged, caller.OrganizationId, before, new MemberSnapshot(userId, membership.Role));
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new MemberResponse(userId, membership.User!.Email!, membership.User.DisplayName, membership.Role, [], membership.CreatedAt));
+            var before = new MemberSnapshot(userId, membership.Role);
+            membership.Role = request.Role;
+            events.Record(IdentityEventTypes.MemberRoleChanged, caller.OrganizationId, before, new MemberSnapshot(userId, membership.Role));
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Ok(new MemberResponse(userId, membership.User!.Email!, membership.User.DisplayName, membership.Role, [], membership.CreatedAt));
+        }, cancellationToken);
     }
 
     /// <summary>Admins remove others; anyone may leave; the last Owner may do neither.</summary>
@@ -130,28 +133,37 @@ public static class MembersApi
             return Problems.Forbidden("Only an Owner or Admin can remove other members.");
         }
 
-        var membership = await FindAsync(db, caller.OrganizationId, userId, cancellationToken);
-        if (membership is null)
+        var removed = await db.RunLockedAsync(caller.OrganizationId, async ct =>
         {
-            return Problems.NotFound("The member");
-        }
-        if (membership.Role == OrganizationRoles.Owner && !leaving && !caller.IsOwner)
+            var membership = await FindAsync(db, caller.OrganizationId, userId, ct);
+            if (membership is null)
+            {
+                return (Results<NoContent, ProblemHttpResult>?)Problems.NotFound("The member");
+            }
+            if (membership.Role == OrganizationRoles.Owner && !leaving && !caller.IsOwner)
+            {
+                return Problems.Forbidden("Only an Owner can remove an Owner.");
+            }
+            if (membership.Role == OrganizationRoles.Owner && await IsLastOwnerAsync(db, caller.OrganizationId, ct))
+            {
+                return Problems.Conflict("The organization's last Owner cannot be removed; make someone else Owner first.");
+            }
+
+            var groupMemberships = await db.UserGroupMemberships
+                .Where(m => m.OrganizationId == caller.OrganizationId && m.UserId == userId)
+                .ToListAsync(ct);
+            db.UserGroupMemberships.RemoveRange(groupMemberships);
+            db.UserOrganizationMemberships.Remove(membership);
+            events.Record(IdentityEventTypes.MemberRemoved, caller.OrganizationId,
+                new MemberSnapshot(userId, membership.Role, groupMemberships.Select(m => m.GroupId).ToList()), after: null);
+            await db.SaveChangesAsync(ct);
+            return null;
+        }, cancellationToken);
+        if (removed is not null)
         {
-            return Problems.Forbidden("Only an Owner can remove an Owner.");
-        }
-        if (membership.Role == OrganizationRoles.Owner && await IsLastOwnerAsync(db, caller.OrganizationId, cancellationToken))
-        {
-            return Problems.Conflict("The organization's last Owner cannot be removed; make someone else Owner first.");
+            return removed;
         }
 
-        var groupMemberships = await db.UserGroupMemberships
-            .Where(m => m.OrganizationId == caller.OrganizationId && m.UserId == userId)
-            .ToListAsync(cancellationToken);
-        db.UserGroupMemberships.RemoveRange(groupMemberships);
-        db.UserOrganizationMemberships.Remove(membership);
-        events.Record(IdentityEventTypes.MemberRemoved, caller.OrganizationId,
-            new MemberSnapshot(userId, membership.Role, groupMemberships.Select(m => m.GroupId).ToList()), after: null);
-        await db.SaveChangesAsync(cancellationToken);
         await tokens.RevokeMembershipAsync(caller.OrganizationId, userId, cancellationToken);
         return TypedResults.NoContent();
     }
