@@ -1,30 +1,32 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Synaxis.Identity.Infrastructure;
-using Synaxis.ServiceKit.Data;
+using Synaxis.ServiceKit.Events;
 
 namespace Synaxis.Identity.Events;
 
 /// <summary>
-/// Records Identity's events in the outbox of the current context, so each commits with its change.
+/// Records Identity's events in the outbox of the current context (so each commits with its change),
+/// as <c>{before, after}</c> with the caller as actor and the request id of the call.
 /// </summary>
-public sealed class IdentityEvents(IdentityDbContext db, TimeProvider timeProvider)
+public sealed class IdentityEvents(IdentityDbContext db, IEventOutbox outbox, IHttpContextAccessor httpContextAccessor)
 {
     public void Record<T>(string type, Guid organizationId, T? before, T? after, Guid? actorId = null)
         where T : class
     {
         var data = JsonSerializer.SerializeToElement(
             new EventChange<T>(before, after), typeof(EventChange<T>), IdentityEventsJsonContext.Default);
-        db.Outbox.Add(new OutboxMessage
-        {
-            Id = Guid.CreateVersion7(),
-            Type = type,
-            OrganizationId = organizationId,
-            Payload = data.GetRawText(),
-            CreatedAt = timeProvider.GetUtcNow(),
-        });
-        _ = actorId;
+        // A registration has no signed caller yet: the new user is the actor, and the gateway's
+        // x-request-id still ties the event to the request.
+        var current = outbox.CurrentOrigin;
+        var origin = actorId is { } id && current.ActorId is null
+            ? EventOrigin.User(id, current.RequestId ?? GatewayRequestId())
+            : null;
+        outbox.Add(db, type, organizationId, data, origin);
     }
+
+    private string? GatewayRequestId() =>
+        httpContextAccessor.HttpContext?.Request.Headers["x-request-id"].ToString() is { Length: > 0 } requestId ? requestId : null;
 }
 
 public sealed record EventChange<T>(T? Before, T? After) where T : class;

@@ -8,6 +8,7 @@ using Synaxis.Identity.Model;
 using Synaxis.Identity.Services;
 using Synaxis.Identity.Tokens;
 using Synaxis.ServiceKit.Data;
+using Synaxis.ServiceKit.Events;
 using Synaxis.ServiceKit.Http;
 using Synaxis.ServiceKit.Security;
 
@@ -22,6 +23,7 @@ internal static class Extensions
         builder.AddServiceApi();
         builder.AddServiceData<IdentityDbContext>(IdentityDbContext.Schema);
         builder.Services.AddValidation();
+        builder.Services.AddOutboxRelay<IdentityDbContext>();
 
         builder.Services.AddIdentityCore<SynaxisUser>(ConfigureIdentity)
             .AddRoles<SynaxisRole>()
