@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Synaxis.Keys.Model;
 using Synaxis.ServiceKit.Data;
+using Synaxis.ServiceKit.Events;
 
 namespace Synaxis.Keys.Infrastructure;
 
@@ -8,11 +10,20 @@ public sealed class KeysDbContext(DbContextOptions<KeysDbContext> options) : DbC
 {
     public const string Schema = "keys";
 
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<MemberRole> MemberRoles => Set<MemberRole>();
+
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
+    public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(KeysDbContext).Assembly);
         modelBuilder.ApplyConfiguration(new OutboxMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new ProcessedEventConfiguration());
+        modelBuilder.ApplySoftDeleteQueryFilters();
     }
 }

@@ -28,7 +28,8 @@ public static class InternalIdentityExtensions
                 InternalIdentityDefaults.AuthenticationScheme, displayName: "Synaxis internal identity", configureOptions: null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(SynaxisPolicies.Member, SynaxisPolicies.ConfigureMember)
-            .AddPolicy(SynaxisPolicies.OrganizationAdmin, SynaxisPolicies.ConfigureOrganizationAdmin);
+            .AddPolicy(SynaxisPolicies.OrganizationAdmin, SynaxisPolicies.ConfigureOrganizationAdmin)
+            .AddPolicy(SynaxisPolicies.Internal, SynaxisPolicies.ConfigureInternal);
         return builder;
     }
 

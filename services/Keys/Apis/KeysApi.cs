@@ -1,0 +1,221 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Synaxis.Keys.Contracts;
+using Synaxis.Keys.Events;
+using Synaxis.Keys.Infrastructure;
+using Synaxis.Keys.Model;
+using Synaxis.Keys.Services;
+using Synaxis.ServiceKit.Events;
+using Synaxis.ServiceKit.Keys;
+
+namespace Synaxis.Keys.Apis;
+
+/// <summary>
+/// API keys of the caller's organization. Every query is scoped to what the caller may see (the organization
+/// for Owners and Admins, their own keys for Members), so any other key id answers 404 exactly like one that
+/// does not exist. The full key appears only in the answers to create and rotate.
+/// </summary>
+public static class KeysApi
+{
+    public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/keys").WithTags("Keys").RequireKeysCaller();
+        api.MapGet("/", ListAsync);
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/{id:guid}", GetAsync);
+        api.MapDelete("/{id:guid}", DeleteAsync);
+        api.MapPost("/{id:guid}/rotate", RotateAsync);
+        return api;
+    }
+
+    /// <param name="includeRevoked">Revoked keys are left out unless asked for.</param>
+    public static async Task<Ok<List<KeyResponse>>> ListAsync(
+        bool? includeRevoked, HttpContext http, KeysDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var caller = http.KeysCaller();
+        var keys = await Visible(db, caller)
+            .Where(k => includeRevoked == true || k.RevokedAt == null)
+            .OrderByDescending(k => k.CreatedAt)
+            .ToListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(keys.Select(k => ToResponse(k, now)).ToList());
+    }
+
+    public static async Task<Results<Ok<KeyResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, HttpContext http, KeysDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var key = await Visible(db, http.KeysCaller()).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        return key is null ? Problems.KeyNotFound() : TypedResults.Ok(ToResponse(key, time.GetUtcNow()));
+    }
+
+    public static async Task<Results<Created<CreatedKeyResponse>, ProblemHttpResult>> CreateAsync(
+        CreateKeyRequest request,
+        HttpContext http,
+        KeysDbContext db,
+        ApiKeyHasher hasher,
+        MemberRoleStore roles,
+        IEventOutbox outbox,
+        CancellationToken cancellationToken)
+    {
+        var caller = http.KeysCaller();
+        var scopes = NormalizeScopes(request.Scopes);
+        if (!caller.IsManager && scopes.Contains(ApiKeyScopes.Admin))
+        {
+            return Problems.Forbidden($"Only an Owner or Admin may create keys with the '{ApiKeyScopes.Admin}' scope.");
+        }
+        if (!caller.IsManager && request.GroupId is { } groupId && !caller.GroupIds.Contains(groupId))
+        {
+            return Problems.Forbidden("A Member may only attach a key to a group they belong to.");
+        }
+
+        var generated = ApiKeyFormat.Generate();
+        var key = new ApiKey
+        {
+            KeyId = generated.Id,
+            SecretHash = await hasher.HashAsync(generated.Key, cancellationToken),
+            OrganizationId = caller.OrganizationId,
+            UserId = caller.UserId,
+            GroupId = request.GroupId,
+            Name = request.Name.Trim(),
+            Scopes = scopes,
+            AllowedModels = request.AllowedModels?.Select(m => m.Trim()).Distinct(StringComparer.Ordinal).ToList(),
+            ExpiresAt = request.ExpiresAt?.ToDatabasePrecision(),
+        };
+        db.ApiKeys.Add(key);
+        outbox.Add(db, KeysEventTypes.KeyCreated, key.OrganizationId, new KeyCreatedData(KeySnapshot.Of(key)),
+            KeysEventsJsonContext.Default.KeyCreatedData);
+        await db.SaveChangesAsync(cancellationToken);
+        await roles.RememberIfUnknownAsync(caller.OrganizationId, caller.UserId, caller.Role, cancellationToken);
+
+        NeverCache(http);
+        return TypedResults.Created($"/api/keys/{key.Id}", new CreatedKeyResponse(
+            key.Id, generated.Key, key.Prefix, key.Name, key.Scopes, key.ExpiresAt, key.CreatedAt.ToDatabasePrecision(), key.GroupId, key.AllowedModels));
+    }
+
+    /// <summary>Revokes the key: refused by every gateway within a second (its cached verification is evicted).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id,
+        HttpContext http,
+        KeysDbContext db,
+        KeyCacheEvictor evictor,
+        IEventOutbox outbox,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var key = await Visible(db, http.KeysCaller()).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null)
+        {
+            return Problems.KeyNotFound();
+        }
+        if (key.IsRevoked)
+        {
+            return TypedResults.NoContent();
+        }
+
+        key.RevokedAt = time.GetUtcNow().ToDatabasePrecision();
+        outbox.Add(db, KeysEventTypes.KeyRevoked, key.OrganizationId, new KeyRevokedData(KeySnapshot.Of(key), RevocationReasons.Deleted),
+            KeysEventsJsonContext.Default.KeyRevokedData);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict("The key changed while it was being revoked; try again.");
+        }
+        await evictor.TryEvictAsync([key.KeyId]);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Replaces the key with a new one (new id and secret, same owner, name, scopes, group and models). The old
+    /// key keeps working for the grace period, then expires.
+    /// </summary>
+    public static async Task<Results<Created<RotatedKeyResponse>, ProblemHttpResult>> RotateAsync(
+        Guid id,
+        RotateKeyRequest request,
+        HttpContext http,
+        KeysDbContext db,
+        ApiKeyHasher hasher,
+        KeyCacheEvictor evictor,
+        IEventOutbox outbox,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var caller = http.KeysCaller();
+        var old = await Visible(db, caller).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (old is null)
+        {
+            return Problems.KeyNotFound();
+        }
+        var now = time.GetUtcNow();
+        if (old.IsRevoked)
+        {
+            return Problems.Conflict("A revoked key cannot be rotated.");
+        }
+        if (old.IsExpiredAt(now))
+        {
+            return Problems.Conflict("An expired key cannot be rotated.");
+        }
+        if (old.ReplacedById is not null)
+        {
+            return Problems.Conflict("This key has already been rotated; rotate its replacement instead.");
+        }
+        if (!caller.IsManager && old.Scopes.Contains(ApiKeyScopes.Admin))
+        {
+            return Problems.Forbidden($"Only an Owner or Admin may rotate keys with the '{ApiKeyScopes.Admin}' scope.");
+        }
+
+        var generated = ApiKeyFormat.Generate();
+        var replacement = new ApiKey
+        {
+            KeyId = generated.Id,
+            SecretHash = await hasher.HashAsync(generated.Key, cancellationToken),
+            OrganizationId = old.OrganizationId,
+            UserId = old.UserId,
+            GroupId = old.GroupId,
+            Name = old.Name,
+            Scopes = [.. old.Scopes],
+            AllowedModels = old.AllowedModels is null ? null : [.. old.AllowedModels],
+            ExpiresAt = old.ExpiresAt,
+            RotatedFromId = old.Id,
+        };
+        var graceEnds = now.AddSeconds(request.GracePeriodSeconds!.Value).ToDatabasePrecision();
+        old.ExpiresAt = old.ExpiresAt is { } expiresAt && expiresAt < graceEnds ? expiresAt : graceEnds;
+        old.ReplacedById = replacement.Id;
+        db.ApiKeys.Add(replacement);
+        outbox.Add(db, KeysEventTypes.KeyRotated, old.OrganizationId,
+            new KeyRotatedData(KeySnapshot.Of(old), KeySnapshot.Of(replacement), request.GracePeriodSeconds.Value),
+            KeysEventsJsonContext.Default.KeyRotatedData);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.Conflict("The key changed while it was being rotated; try again.");
+        }
+        // Gateways re-verify the old key and so learn its new expiry.
+        await evictor.TryEvictAsync([old.KeyId]);
+
+        NeverCache(http);
+        return TypedResults.Created($"/api/keys/{replacement.Id}", new RotatedKeyResponse(
+            replacement.Id, generated.Key, replacement.Prefix, replacement.Name, replacement.Scopes, replacement.ExpiresAt,
+            replacement.CreatedAt.ToDatabasePrecision(), replacement.GroupId, replacement.AllowedModels, old.Id, old.ExpiresAt.Value));
+    }
+
+    private static IQueryable<ApiKey> Visible(KeysDbContext db, KeysCaller caller) =>
+        caller.IsManager
+            ? db.ApiKeys.Where(k => k.OrganizationId == caller.OrganizationId)
+            : db.ApiKeys.Where(k => k.OrganizationId == caller.OrganizationId && k.UserId == caller.UserId);
+
+    /// <summary>Distinct, in the canonical order (inference before admin).</summary>
+    private static List<string> NormalizeScopes(IEnumerable<string> scopes) =>
+        ApiKeyScopes.All.Where(scopes.Contains).ToList();
+
+    private static void NeverCache(HttpContext http) => http.Response.Headers.CacheControl = "no-store";
+
+    private static KeyResponse ToResponse(ApiKey key, DateTimeOffset now) => new(
+        key.Id, key.Prefix, key.Name, key.UserId, key.GroupId, key.Scopes, key.AllowedModels, key.StatusAt(now),
+        key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.RotatedFromId, key.ReplacedById, key.CreatedAt, key.UpdatedAt);
+}

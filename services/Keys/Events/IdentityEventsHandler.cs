@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Synaxis.Keys.Infrastructure;
+using Synaxis.Keys.Services;
+using Synaxis.ServiceKit.Events;
+using Synaxis.ServiceKit.Security;
+
+namespace Synaxis.Keys.Events;
+
+/// <summary>
+/// Applies Identity's events to keys: a deleted organization loses all its keys, a removed member loses
+/// theirs in that organization, and role changes update the copy verification answers with. Runs in the
+/// consumer's transaction; the gateways' caches are cleared after commit, by <see cref="KeyEvictionHandler"/>
+/// reacting to the KeyRevoked events written here. Events may come out of order or twice: revocations
+/// only touch keys created before the event, role changes only apply when newer than what is stored.
+/// </summary>
+public sealed partial class IdentityEventsHandler(
+    KeysDbContext db,
+    MemberRoleStore roles,
+    TimeProvider time,
+    ILogger<IdentityEventsHandler> logger) : IEventHandler
+{
+    public const string ConsumerGroup = "keys";
+
+    public bool Handles(string eventType) => eventType is
+        KeysEventTypes.OrganizationDeleted or KeysEventTypes.MemberAdded or
+        KeysEventTypes.MemberRemoved or KeysEventTypes.MemberRoleChanged;
+
+    public async Task HandleAsync(SynaxisEvent @event, CancellationToken cancellationToken)
+    {
+        switch (@event.Type)
+        {
+            case KeysEventTypes.OrganizationDeleted:
+                await OrganizationDeletedAsync(@event, cancellationToken);
+                break;
+            case KeysEventTypes.MemberRemoved:
+                await MemberRemovedAsync(@event, cancellationToken);
+                break;
+            case KeysEventTypes.MemberAdded or KeysEventTypes.MemberRoleChanged:
+                await RoleChangedAsync(@event, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task OrganizationDeletedAsync(SynaxisEvent @event, CancellationToken cancellationToken)
+    {
+        var organizationId = @event.OrganizationId ?? IdentityEventData.OrganizationId(@event.Data);
+        if (organizationId is not { } id)
+        {
+            LogUnusable(logger, @event.Type, @event.Id);
+            return;
+        }
+
+        var keys = await db.ApiKeys
+            .Where(k => k.OrganizationId == id && k.CreatedAt <= @event.OccurredAt)
+            .ToListAsync(cancellationToken);
+        var now = time.GetUtcNow().ToDatabasePrecision();
+        foreach (var key in keys)
+        {
+            // Soft-deleted with the organization, as everything under it in every service.
+            if (key.RevokedAt is null)
+            {
+                key.RevokedAt = now;
+                db.AddEvent(KeysEventTypes.KeyRevoked, key.OrganizationId,
+                    new KeyRevokedData(KeySnapshot.Of(key), RevocationReasons.OrganizationDeleted),
+                    KeysEventsJsonContext.Default.KeyRevokedData, EventOrigin.CausedBy(@event), time);
+            }
+            db.ApiKeys.Remove(key);
+        }
+        await roles.ForgetOrganizationAsync(id, @event.OccurredAt, cancellationToken);
+    }
+
+    private async Task MemberRemovedAsync(SynaxisEvent @event, CancellationToken cancellationToken)
+    {
+        var userId = IdentityEventData.UserId(@event.Data);
+        if (@event.OrganizationId is not { } organizationId || userId is not { } user)
+        {
+            LogUnusable(logger, @event.Type, @event.Id);
+            return;
+        }
+
+        var keys = await db.ApiKeys
+            .Where(k => k.OrganizationId == organizationId && k.UserId == user && k.RevokedAt == null && k.CreatedAt <= @event.OccurredAt)
+            .ToListAsync(cancellationToken);
+        var now = time.GetUtcNow().ToDatabasePrecision();
+        foreach (var key in keys)
+        {
+            key.RevokedAt = now;
+            db.AddEvent(KeysEventTypes.KeyRevoked, key.OrganizationId,
+                new KeyRevokedData(KeySnapshot.Of(key), RevocationReasons.MemberRemoved),
+                KeysEventsJsonContext.Default.KeyRevokedData, EventOrigin.CausedBy(@event), time);
+        }
+        await roles.SetAsync(organizationId, user, role: null, @event.OccurredAt, cancellationToken);
+    }
+
+    private async Task RoleChangedAsync(SynaxisEvent @event, CancellationToken cancellationToken)
+    {
+        var userId = IdentityEventData.UserId(@event.Data);
+        var role = IdentityEventData.Role(@event.Data);
+        if (@event.OrganizationId is not { } organizationId || userId is not { } user || !OrganizationRoles.All.Contains(role))
+        {
+            LogUnusable(logger, @event.Type, @event.Id);
+            return;
+        }
+        await roles.SetAsync(organizationId, user, role, @event.OccurredAt, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored {EventType} event {EventId}: it lacks the organization, user or role Keys needs.")]
+    private static partial void LogUnusable(ILogger logger, string eventType, Guid eventId);
+}
+
+/// <summary>
+/// Reads what Keys needs from Identity's event bodies: <c>{before, after}</c> snapshots (member:
+/// <c>{userId, role}</c>, organization: <c>{id}</c>), or the same fields at the top level.
+/// </summary>
+internal static class IdentityEventData
+{
+    public static Guid? UserId(JsonElement data) => FindGuid(data, "userId");
+
+    public static Guid? OrganizationId(JsonElement data) => FindGuid(data, "organizationId") ?? FindGuid(data, "id");
+
+    /// <summary>The role after the change.</summary>
+    public static string? Role(JsonElement data) =>
+        (Find(data, "after", "role") ?? Find(data, null, "role")) is { ValueKind: JsonValueKind.String } role ? role.GetString() : null;
+
+    private static Guid? FindGuid(JsonElement data, string name)
+    {
+        foreach (var section in (string?[])["after", "before", null])
+        {
+            if (Find(data, section, name) is { ValueKind: JsonValueKind.String } value && value.TryGetGuid(out var id) && id != Guid.Empty)
+            {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    private static JsonElement? Find(JsonElement data, string? section, string name)
+    {
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var scope = data;
+        if (section is not null && (!data.TryGetProperty(section, out scope) || scope.ValueKind != JsonValueKind.Object))
+        {
+            return null;
+        }
+        foreach (var property in scope.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+        return null;
+    }
+}

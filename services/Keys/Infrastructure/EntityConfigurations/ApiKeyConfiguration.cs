@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Synaxis.Keys.Model;
+using Synaxis.ServiceKit.Keys;
+
+namespace Synaxis.Keys.Infrastructure.EntityConfigurations;
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> builder)
+    {
+        builder.ToTable("ApiKeys");
+        builder.Ignore(k => k.Prefix);
+        builder.Ignore(k => k.IsRevoked);
+        builder.Property(k => k.Version).IsRowVersion();
+        builder.Property(k => k.KeyId).HasMaxLength(ApiKeyFormat.IdLength).IsRequired();
+        builder.Property(k => k.SecretHash).HasMaxLength(Limits.SecretHashLength).IsRequired();
+        builder.Property(k => k.Name).HasMaxLength(Limits.NameLength).IsRequired();
+        builder.Property(k => k.Scopes).HasColumnType("text[]").IsRequired();
+        builder.Property(k => k.AllowedModels).HasColumnType("text[]");
+
+        // Verification looks keys up by the id part of the presented key: one index probe, then bcrypt.
+        // Unique across deleted rows too: an id is never reused.
+        builder.HasIndex(k => k.KeyId).IsUnique();
+        builder.HasIndex(k => new { k.OrganizationId, k.UserId });
+        // The expiry sweep reads keys that just expired.
+        builder.HasIndex(k => k.ExpiresAt).HasFilter("\"ExpiresAt\" IS NOT NULL AND \"RevokedAt\" IS NULL");
+    }
+}
+
+internal sealed class MemberRoleConfiguration : IEntityTypeConfiguration<MemberRole>
+{
+    public void Configure(EntityTypeBuilder<MemberRole> builder)
+    {
+        builder.ToTable("MemberRoles");
+        builder.Property(m => m.Role).HasMaxLength(Limits.RoleLength);
+        // The upsert's conflict target: one row per user and organization, kept (never soft-deleted).
+        builder.HasIndex(m => new { m.OrganizationId, m.UserId }).IsUnique();
+    }
+}

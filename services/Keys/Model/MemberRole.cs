@@ -1,0 +1,22 @@
+using Synaxis.ServiceKit.Data;
+
+namespace Synaxis.Keys.Model;
+
+/// <summary>
+/// The Keys service's copy of a user's role in an organization, kept from Identity's events so that
+/// verification can say what a key's owner may do now, without calling Identity. Events can arrive out of
+/// order, so a change applies only when it is newer than <see cref="RoleAsOf"/>; a removed member keeps the
+/// row with a <see langword="null"/> role, so a late, older event cannot bring the role back.
+/// </summary>
+public sealed class MemberRole : Entity
+{
+    public Guid OrganizationId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    /// <summary>Owner, Admin or Member; <see langword="null"/> once the user left the organization.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>When the fact this row holds happened (the event's time; the epoch for a role seen only in a caller's token).</summary>
+    public DateTimeOffset RoleAsOf { get; set; }
+}
