@@ -60,6 +60,7 @@ public sealed class GatewayTests(SynaxisAppFixture fixture)
     public async Task An_unknown_inference_path_answers_in_openai_error_envelope()
     {
         using var client = fixture.CreateGatewayClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.GetAccessTokenAsync());
         using var response = await client.PostAsync("/v1/no-such-endpoint", new StringContent("{}"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -69,5 +70,16 @@ public sealed class GatewayTests(SynaxisAppFixture fixture)
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Equal("Invalid URL (POST /v1/no-such-endpoint)", error.GetProperty("message").GetString());
         Assert.Equal(JsonValueKind.Null, error.GetProperty("code").ValueKind);
+    }
+
+    [Fact]
+    public async Task Inference_without_credentials_answers_401_invalid_api_key()
+    {
+        using var client = fixture.CreateGatewayClient();
+        using var response = await client.PostAsync("/v1/chat/completions", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_api_key", body.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 }

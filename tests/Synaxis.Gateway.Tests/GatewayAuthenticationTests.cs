@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using System.Text.Json;
 
 namespace Synaxis.Gateway.Tests;
@@ -58,6 +59,8 @@ public sealed class GatewayAuthenticationTests(GatewayFixture fixture)
             { "no organization", tokens.Mint(withOrganization: false) },
             { "garbage", "not.a.jwt" },
             { "internal key", tokens.Mint(key: TestTokens.InternalKey) },
+            { "claims the internal scope", tokens.Mint(extraClaims: [new Claim("scope", "internal")]) },
+            { "claims an API key", tokens.Mint(extraClaims: [new Claim("key_id", Guid.NewGuid().ToString())]) },
         };
     }
 
@@ -129,13 +132,24 @@ public sealed class GatewayAuthenticationTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Inference_is_not_gated_by_access_tokens_here()
+    public async Task Inference_requires_a_credential_and_answers_in_the_openai_envelope()
     {
         using var response = await GetWithTokenAsync("/v1/models", token: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_valid_token_is_accepted_on_inference()
+    {
+        using var response = await GetWithTokenAsync("/v1/models", new TestTokens().Mint());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var echo = await response.Content.ReadFromJsonAsync<EchoedRequest>(EchoedRequest.JsonOptions);
         Assert.Equal("/v1/models", echo!.Path);
-        Assert.Empty(echo.Header("X-Synaxis-Identity"));
+        Assert.Single(echo.Header("X-Synaxis-Identity"));
     }
 }

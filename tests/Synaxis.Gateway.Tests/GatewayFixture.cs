@@ -2,19 +2,24 @@ using Synaxis.Testing;
 
 namespace Synaxis.Gateway.Tests;
 
-/// <summary>One echo backend standing in for every service, and one gateway on real Kestrel in front of it.</summary>
+/// <summary>One echo backend standing in for every service, and one gateway on real Kestrel (and a real Redis) in front of it.</summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
     public static readonly string[] Clusters = ["identity", "keys", "ratelimit", "routing", "audit"];
 
     private EchoBackend? _backend;
+    private RedisServer? _redis;
 
     public KestrelServiceFactory<Program> Gateway { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
+        var redis = RedisServer.StartAsync();
         _backend = await EchoBackend.StartAsync();
-        Gateway = new KestrelServiceFactory<Program>(Settings(_backend.BaseAddress));
+        _redis = await redis;
+        var settings = Settings(_backend.BaseAddress);
+        settings["ConnectionStrings:redis"] = _redis.ConnectionString;
+        Gateway = new KestrelServiceFactory<Program>(settings);
         _ = Gateway.BaseAddress;
     }
 
@@ -44,6 +49,10 @@ public sealed class GatewayFixture : IAsyncLifetime
         if (_backend is not null)
         {
             await _backend.DisposeAsync();
+        }
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
         }
     }
 }

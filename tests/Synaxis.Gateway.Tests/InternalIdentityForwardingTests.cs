@@ -61,12 +61,17 @@ public sealed class InternalIdentityForwardingTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Anonymous_inference_reaches_routing_without_any_internal_header()
+    public async Task Inference_replaces_forged_internal_headers_with_the_callers_signed_identity()
     {
-        var (response, echo) = await SendAsync(HttpMethod.Post, "/v1/chat/completions", headers: Forge);
+        var tokens = new TestTokens();
+        var (response, echo) = await SendAsync(HttpMethod.Post, "/v1/chat/completions", tokens.Mint(), Forge);
         using (response)
         {
-            Assert.False(echo.HasHeaderStartingWith("X-Synaxis-"));
+            var identity = Assert.Single(echo.Header("X-Synaxis-Identity"));
+            Assert.NotEqual(ForgedIdentity, identity);
+            Assert.Empty(echo.Header("x-synaxis-organization"));
+            Assert.Empty(echo.Header("x-synaxis-role"));
+            Assert.Equal(tokens.OrganizationId, ServiceValidator.Validate(identity).Identity?.OrganizationId);
         }
     }
 

@@ -23,7 +23,8 @@ public sealed class TestTokens
         string issuer = Issuer,
         string audience = Audience,
         DateTime? expires = null,
-        bool withOrganization = true)
+        bool withOrganization = true,
+        IEnumerable<Claim>? extraClaims = null)
     {
         var now = DateTime.UtcNow;
         var claims = new List<Claim>
@@ -37,6 +38,7 @@ public sealed class TestTokens
             claims.Add(new Claim("org_id", OrganizationId.ToString()));
         }
         claims.AddRange(Groups.Select(group => new Claim("groups", group.ToString())));
+        claims.AddRange(extraClaims ?? []);
 
         var expiresAt = expires ?? now.AddMinutes(15);
         var issuedAt = expiresAt < now ? expiresAt.AddMinutes(-15) : now;

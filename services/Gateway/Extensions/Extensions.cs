@@ -1,6 +1,7 @@
 using Synaxis.Gateway.Health;
 using Synaxis.Gateway.Proxy;
 using Synaxis.Gateway.Security;
+using Synaxis.ServiceKit.Data;
 
 namespace Synaxis.Gateway.Extensions;
 
@@ -9,6 +10,8 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        // API-key verdicts, failure counters, revocations and last use are shared with every gateway and Keys.
+        builder.AddRedisClient(ServiceDataExtensions.RedisConnectionName);
         builder.AddGatewayAuthentication();
 
         var proxyConfig = builder.Configuration.GetSection("ReverseProxy");

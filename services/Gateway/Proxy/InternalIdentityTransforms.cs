@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using Synaxis.Gateway.ApiKeys;
 using Synaxis.Gateway.Security;
 using Synaxis.ServiceKit.Security;
 using Yarp.ReverseProxy.Transforms;
@@ -6,9 +7,9 @@ using Yarp.ReverseProxy.Transforms;
 namespace Synaxis.Gateway.Proxy;
 
 /// <summary>
-/// What every proxied request carries to a service: no client-sent internal header ever, the request id,
-/// and, for an authenticated caller, a freshly signed <see cref="InternalIdentity.HeaderName"/> in place
-/// of the credential the gateway already checked.
+/// What every proxied request carries to a service: no client-sent internal header ever, no API key ever, the
+/// request id, and, for an authenticated caller (access token or API key), a freshly signed
+/// <see cref="InternalIdentity.HeaderName"/> in place of the credential the gateway already checked.
 /// </summary>
 internal static class InternalIdentityTransforms
 {
@@ -36,6 +37,13 @@ internal static class InternalIdentityTransforms
         RequestTransform.RemoveHeader(transform, RequestIds.HeaderName);
         RequestTransform.AddHeader(transform, RequestIds.HeaderName, requestId);
 
+        // An API key never travels past the edge, whether or not it authenticated this request.
+        var apiKeyPresented = ApiKeyCredentials.IsPresented(request);
+        if (apiKeyPresented)
+        {
+            RequestTransform.RemoveHeader(transform, ApiKeyCredentials.HeaderName);
+        }
+
         var user = transform.HttpContext.User;
         if (user.Identity?.IsAuthenticated == true && signer.TrySign(user, requestId, out var identity))
         {
@@ -47,6 +55,10 @@ internal static class InternalIdentityTransforms
             {
                 transform.Query.Collection.Remove(AccessTokenEvents.AccessTokenQueryParameter);
             }
+        }
+        else if (apiKeyPresented)
+        {
+            RequestTransform.RemoveHeader(transform, HeaderNames.Authorization);
         }
         return ValueTask.CompletedTask;
     }

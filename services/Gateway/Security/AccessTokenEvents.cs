@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
+using Synaxis.ServiceKit.Keys;
 using Synaxis.ServiceKit.Security;
 
 namespace Synaxis.Gateway.Security;
@@ -57,6 +58,11 @@ internal static class AccessTokenEvents
         {
             return false;
         }
+        // Scopes belong to API keys; a token claiming one (above all "internal", the services' own) is not Identity's.
+        if (principal.HasClaim(claim => claim.Type is SynaxisClaims.Scope or SynaxisClaims.KeyId))
+        {
+            return false;
+        }
         foreach (var group in principal.FindAll(SynaxisClaims.Groups))
         {
             if (!Guid.TryParse(group.Value, out _))
@@ -74,7 +80,9 @@ internal static class AccessTokenEvents
         if (context.AuthenticateFailure is null)
         {
             context.Response.Headers.WWWAuthenticate = JwtBearerDefaults.AuthenticationScheme;
-            detail = "An access token is required: send 'Authorization: Bearer <access token>'.";
+            detail = GatewayProblems.IsInference(context.HttpContext)
+                ? $"You didn't provide an API key: send 'Authorization: Bearer {ApiKeyFormat.Prefix}…' (or an access token)."
+                : $"An access token is required: send 'Authorization: Bearer <access token>' (or an API key with the '{ApiKeyScopes.Admin}' scope).";
         }
         else
         {
@@ -86,11 +94,11 @@ internal static class AccessTokenEvents
                 ? "The access token has expired: refresh it and try again."
                 : "The access token is invalid.";
         }
-        return SecurityProblems.WriteUnauthorizedAsync(context.HttpContext, detail);
+        return GatewayProblems.WriteUnauthorizedAsync(context.HttpContext, detail);
     }
 
     private static Task ForbiddenAsync(ForbiddenContext context) =>
-        SecurityProblems.WriteForbiddenAsync(context.HttpContext, "The caller is not allowed to perform this action.");
+        GatewayProblems.WriteForbiddenAsync(context.HttpContext, "The caller is not allowed to perform this action.");
 
     private static bool IsExpired(Exception failure) => failure switch
     {
