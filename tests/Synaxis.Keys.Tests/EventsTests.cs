@@ -66,8 +66,9 @@ public sealed class EventsTests(KeysServiceFixture fixture)
         Assert.Equal("revoked", (await _api.VerifyAsync(ownersKey.Key)).Reason);
         Assert.Equal(HttpStatusCode.OK, (await _api.VerifyAsync(otherKey.Key)).Status);
         await Eventually.TrueAsync(async () => !await fixture.Redis.GetDatabase().KeyExistsAsync(cacheKey), "the cache entry to be evicted");
+        // The deleted organization's former owner has no rights left there at all.
         using var get = await _api.SendAsync(owner, HttpMethod.Get, $"/api/keys/{ownersKey.Id}");
-        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, get.StatusCode);
         await Eventually.TrueAsync(
             () => fixture.WithDbAsync(async db => await db.Outbox.CountAsync(m => m.OrganizationId == owner.OrganizationId && m.Type == "KeyRevoked") == 2),
             "a KeyRevoked event per key");
@@ -91,6 +92,61 @@ public sealed class EventsTests(KeysServiceFixture fixture)
         await Eventually.TrueAsync(async () => (await _api.VerifyAsync(leavingKey.Key)).Reason == "revoked", "the leaving member's key to be revoked");
         Assert.Equal(HttpStatusCode.OK, (await _api.VerifyAsync(stayingKey.Key)).Status);
         Assert.Equal(HttpStatusCode.OK, (await _api.VerifyAsync(elsewhereKey.Key)).Status);
+    }
+
+    [Fact]
+    public async Task MemberRoleChanged_evicts_the_members_cached_keys_so_gateways_pick_up_the_new_role()
+    {
+        var owner = TestCaller.NewOrganization();
+        var admin = owner.Colleague(OrganizationRoles.Admin);
+        var key = await _api.CreateAsync(admin);
+        var cacheKey = ApiKeyRedisKeys.Verified(KeyIdOf(key.Key));
+        await fixture.Redis.GetDatabase().StringSetAsync(cacheKey, "{}", TimeSpan.FromMinutes(10));
+
+        await PublishIdentityEventAsync("MemberRoleChanged", owner.OrganizationId,
+            new { before = new { userId = admin.UserId, role = "Admin" }, after = new { userId = admin.UserId, role = "Member" } });
+
+        await Eventually.TrueAsync(async () => !await fixture.Redis.GetDatabase().KeyExistsAsync(cacheKey), "the demoted member's key to be evicted");
+        Assert.Equal(OrganizationRoles.Member, (await _api.VerifyAsync(key.Key)).Key!.Role);
+    }
+
+    [Fact]
+    public async Task A_removed_member_keeps_no_power_from_a_still_valid_token()
+    {
+        var owner = TestCaller.NewOrganization();
+        var admin = owner.Colleague(OrganizationRoles.Admin);
+        var ownersKey = await _api.CreateAsync(owner);
+        await _api.CreateAsync(admin);
+
+        var marker = await PublishIdentityEventAsync("MemberRemoved", owner.OrganizationId,
+            new { before = new { userId = admin.UserId, role = "Admin" }, after = (object?)null });
+        await Eventually.TrueAsync(() => fixture.WithDbAsync(db => db.ProcessedEvents.AnyAsync(p => p.EventId == marker && p.ConsumerGroup == "keys")),
+            "the removal to be processed");
+
+        // The signed identity still says Admin (a token minted before the removal)...
+        using var create = await _api.SendAsync(admin, HttpMethod.Post, "/api/keys/", new { name = "after removal", scopes = new[] { "inference" } });
+        using var revoke = await _api.SendAsync(admin, HttpMethod.Delete, $"/api/keys/{ownersKey.Id}");
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.VerifyAsync(ownersKey.Key)).Status);
+    }
+
+    [Fact]
+    public async Task A_demoted_admin_acts_with_the_new_role_at_once()
+    {
+        var owner = TestCaller.NewOrganization();
+        var admin = owner.Colleague(OrganizationRoles.Admin);
+        var ownersKey = await _api.CreateAsync(owner);
+        await _api.CreateAsync(admin);
+
+        var marker = await PublishIdentityEventAsync("MemberRoleChanged", owner.OrganizationId,
+            new { before = new { userId = admin.UserId, role = "Admin" }, after = new { userId = admin.UserId, role = "Member" } });
+        await Eventually.TrueAsync(() => fixture.WithDbAsync(db => db.ProcessedEvents.AnyAsync(p => p.EventId == marker && p.ConsumerGroup == "keys")),
+            "the demotion to be processed");
+
+        using var revoke = await _api.SendAsync(admin, HttpMethod.Delete, $"/api/keys/{ownersKey.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.VerifyAsync(ownersKey.Key)).Status);
     }
 
     [Fact]
@@ -124,6 +180,9 @@ public sealed class EventsTests(KeysServiceFixture fixture)
         var member = owner.Colleague(OrganizationRoles.Member);
         var removedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
         var key = await _api.CreateAsync(member);
+        // The member was added back after that removal (which is why they could make a key at all).
+        await PublishIdentityEventAsync("MemberAdded", owner.OrganizationId,
+            new { after = new { userId = member.UserId, role = "Member" } }, occurredAt: DateTimeOffset.UtcNow.AddMinutes(-1));
 
         var removal = await PublishIdentityEventAsync("MemberRemoved", owner.OrganizationId,
             new { before = new { userId = member.UserId, role = "Member" } }, occurredAt: removedAt);

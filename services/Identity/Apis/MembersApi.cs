@@ -77,7 +77,14 @@ public static class MembersApi
         var membership = new UserOrganizationMembership { UserId = user.Id, OrganizationId = caller.OrganizationId, Role = request.Role };
         db.UserOrganizationMemberships.Add(membership);
         events.Record(IdentityEventTypes.MemberAdded, caller.OrganizationId, before: null, after: new MemberSnapshot(user.Id, request.Role));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return Problems.Conflict("That user is already a member of the organization.");
+        }
         return TypedResults.Created(
             $"/api/identity/members/{user.Id}",
             new MemberResponse(user.Id, user.Email!, user.DisplayName, membership.Role, [], membership.CreatedAt));

@@ -91,7 +91,7 @@ public sealed class TokenIssuer(
         }
 
         var spent = await db.RefreshTokens
-            .Where(t => t.Id == token.Id && t.SpentAt == null)
+            .Where(t => t.Id == token.Id && t.SpentAt == null && t.RevokedAt == null)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.SpentAt, now), cancellationToken);
         if (spent == 0)
         {
@@ -100,9 +100,18 @@ public sealed class TokenIssuer(
         }
 
         var issued = await IssueAsync(token.UserId, token.OrganizationId, token.FamilyId, cancellationToken);
-        if (issued is not null)
+        if (issued is null)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        // A replay of an older token may have revoked the family between our read and our insert: then the
+        // token just issued joins the revocation instead of continuing a stolen chain.
+        if (await db.RefreshTokens.AnyAsync(t => t.FamilyId == token.FamilyId && t.RevokedAt != null, cancellationToken))
+        {
+            await RevokeFamilyAsync(token.FamilyId, cancellationToken);
+            return null;
         }
         return issued;
     }

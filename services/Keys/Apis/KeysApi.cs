@@ -148,6 +148,12 @@ public static class KeysApi
         {
             return Problems.KeyNotFound();
         }
+        if (old.UserId != caller.UserId)
+        {
+            // The new secret acts as the key's owner: handing it to anyone else (an Admin rotating the Owner's
+            // key, say) would let them act as that person. Managers may revoke others' keys, not rotate them.
+            return Problems.Forbidden("Only the key's owner can rotate it; revoke it instead.");
+        }
         var now = time.GetUtcNow();
         if (old.IsRevoked)
         {

@@ -1,3 +1,4 @@
+using Synaxis.Keys.Services;
 using Synaxis.ServiceKit.Keys;
 using Synaxis.ServiceKit.Security;
 
@@ -32,6 +33,19 @@ internal sealed class RequireKeysCaller : IEndpointFilter
         if (user.GetKeyId() is not null && !user.GetScopes().Contains(ApiKeyScopes.Admin))
         {
             return Problems.Forbidden($"An API key needs the '{ApiKeyScopes.Admin}' scope to manage keys.");
+        }
+
+        // The signed role can be minutes old (a 15-minute JWT, a cached key verification): the membership
+        // events Keys has applied are newer, so a removed or demoted member cannot act on what they were.
+        var roles = http.RequestServices.GetRequiredService<MemberRoleStore>();
+        var (known, currentRole) = await roles.GetStateAsync(organizationId, userId, http.RequestAborted);
+        if (known)
+        {
+            if (currentRole is null)
+            {
+                return Problems.Forbidden("You are no longer a member of this organization.");
+            }
+            role = currentRole;
         }
 
         http.Items[typeof(KeysCaller)] = new KeysCaller(organizationId, userId, role, user.GetGroupIds());

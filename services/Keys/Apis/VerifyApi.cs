@@ -62,7 +62,13 @@ public static class VerifyApi
             return Refused(ApiKeyVerificationFailures.Expired);
         }
 
-        var role = await roles.FindAsync(current.OrganizationId, current.UserId, cancellationToken);
+        var (known, role) = await roles.GetStateAsync(current.OrganizationId, current.UserId, cancellationToken);
+        if (known && role is null)
+        {
+            // The owner left the organization (or it was deleted): a key made after that event slipped past
+            // the revocation the event caused, and must not work either.
+            return Refused(ApiKeyVerificationFailures.Revoked);
+        }
         return TypedResults.Ok(new VerifiedApiKey(
             current.KeyId, current.Id, current.OrganizationId, current.UserId, current.GroupId, role,
             current.Scopes, current.AllowedModels, current.ExpiresAt));

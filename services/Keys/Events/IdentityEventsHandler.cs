@@ -102,7 +102,25 @@ public sealed partial class IdentityEventsHandler(
             LogUnusable(logger, @event.Type, @event.Id);
             return;
         }
-        await roles.SetAsync(organizationId, user, role, @event.OccurredAt, cancellationToken);
+        var changed = await roles.SetAsync(organizationId, user, role, @event.OccurredAt, cancellationToken);
+        if (changed == 0 || @event.Type != KeysEventTypes.MemberRoleChanged)
+        {
+            return;
+        }
+
+        // Gateways cache the role with each verified key: after this commits, KeyEvictionHandler drops the
+        // member's keys so the next request verifies again and carries the new role (a demoted Admin's key
+        // loses its admin rights within a second, not when the cache expires).
+        var keyIds = await db.ApiKeys
+            .Where(k => k.OrganizationId == organizationId && k.UserId == user && k.RevokedAt == null)
+            .Select(k => k.KeyId)
+            .ToListAsync(cancellationToken);
+        if (keyIds.Count > 0)
+        {
+            db.AddEvent(KeysEventTypes.KeyOwnerRoleChanged, organizationId,
+                new KeyOwnerRoleChangedData(user, role!, keyIds),
+                KeysEventsJsonContext.Default.KeyOwnerRoleChangedData, EventOrigin.CausedBy(@event), time);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored {EventType} event {EventId}: it lacks the organization, user or role Keys needs.")]

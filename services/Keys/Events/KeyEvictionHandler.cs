@@ -13,10 +13,17 @@ public sealed class KeyEvictionHandler(KeyCacheEvictor evictor) : IEventHandler
 {
     public const string ConsumerGroup = "keys-cache";
 
-    public bool Handles(string eventType) => eventType is KeysEventTypes.KeyRevoked or KeysEventTypes.KeyRotated;
+    public bool Handles(string eventType) =>
+        eventType is KeysEventTypes.KeyRevoked or KeysEventTypes.KeyRotated or KeysEventTypes.KeyOwnerRoleChanged;
 
     public Task HandleAsync(SynaxisEvent @event, CancellationToken cancellationToken)
     {
+        if (@event.Type == KeysEventTypes.KeyOwnerRoleChanged)
+        {
+            var keyIds = @event.DataAs(KeysEventsJsonContext.Default.KeyOwnerRoleChangedData)?.KeyIds;
+            return keyIds is { Count: > 0 } ? evictor.EvictAsync(keyIds) : Task.CompletedTask;
+        }
+
         var keyId = @event.Type == KeysEventTypes.KeyRevoked
             ? @event.DataAs(KeysEventsJsonContext.Default.KeyRevokedData)?.Key.KeyId
             : @event.DataAs(KeysEventsJsonContext.Default.KeyRotatedData)?.Key.KeyId;

@@ -11,6 +11,9 @@ public static class KeysEventTypes
     public const string KeyRevoked = "KeyRevoked";
     public const string KeyRotated = "KeyRotated";
 
+    /// <summary>The owner's role changed: what their keys may do changed with it, so caches must drop them.</summary>
+    public const string KeyOwnerRoleChanged = "KeyOwnerRoleChanged";
+
     // Identity's, consumed here.
     public const string OrganizationDeleted = "OrganizationDeleted";
     public const string MemberAdded = "MemberAdded";
@@ -48,6 +51,8 @@ public sealed record KeyCreatedData(KeySnapshot Key);
 
 public sealed record KeyRevokedData(KeySnapshot Key, string Reason);
 
+public sealed record KeyOwnerRoleChangedData(Guid UserId, string Role, IReadOnlyList<string> KeyIds);
+
 /// <param name="Key">The old key, with the expiry its grace period gave it.</param>
 /// <param name="Replacement">The new key.</param>
 public sealed record KeyRotatedData(KeySnapshot Key, KeySnapshot Replacement, int GracePeriodSeconds);
@@ -56,4 +61,5 @@ public sealed record KeyRotatedData(KeySnapshot Key, KeySnapshot Replacement, in
 [JsonSerializable(typeof(KeyCreatedData))]
 [JsonSerializable(typeof(KeyRevokedData))]
 [JsonSerializable(typeof(KeyRotatedData))]
+[JsonSerializable(typeof(KeyOwnerRoleChangedData))]
 internal sealed partial class KeysEventsJsonContext : JsonSerializerContext;

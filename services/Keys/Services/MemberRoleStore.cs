@@ -15,8 +15,22 @@ public sealed class MemberRoleStore(KeysDbContext db, TimeProvider time)
             .Select(m => m.Role)
             .FirstOrDefaultAsync(cancellationToken);
 
+    /// <summary>
+    /// What Keys knows of the member: <c>Known</c> false when no event about them has arrived yet; known with a
+    /// null role when they left the organization or it was deleted.
+    /// </summary>
+    public async Task<(bool Known, string? Role)> GetStateAsync(Guid organizationId, Guid userId, CancellationToken cancellationToken)
+    {
+        var row = await db.MemberRoles.AsNoTracking()
+            .Where(m => m.OrganizationId == organizationId && m.UserId == userId)
+            .Select(m => new { m.Role })
+            .FirstOrDefaultAsync(cancellationToken);
+        return row is null ? (false, null) : (true, row.Role);
+    }
+
     /// <summary>Stores the role if <paramref name="asOf"/> is newer than what is stored. In the caller's transaction, if any.</summary>
-    public Task SetAsync(Guid organizationId, Guid userId, string? role, DateTimeOffset asOf, CancellationToken cancellationToken)
+    /// <returns>1 when the role was stored (newer than what was known), else 0.</returns>
+    public Task<int> SetAsync(Guid organizationId, Guid userId, string? role, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var roleParameter = new NpgsqlParameter("role", NpgsqlDbType.Varchar) { Value = (object?)role ?? DBNull.Value };
