@@ -145,6 +145,24 @@ public sealed class GroupsAndMembersTests(IdentityServiceFixture fixture)
     }
 
     [Fact]
+    public async Task A_member_belongs_to_at_most_100_groups_so_their_identity_stays_small()
+    {
+        var owner = await _api.RegisterAsync(); // already in the default group
+        for (var i = 1; i < 100; i++)
+        {
+            var group = await CreateGroupAsync(owner, $"bulk-{i}");
+            using var join = await _api.SendAsync(owner, HttpMethod.Put, $"/api/identity/groups/{group.Id}/members/{owner.UserId}");
+            Assert.Equal(HttpStatusCode.NoContent, join.StatusCode);
+        }
+        var oneTooMany = await CreateGroupAsync(owner, "bulk-100");
+
+        using var refused = await _api.SendAsync(owner, HttpMethod.Put, $"/api/identity/groups/{oneTooMany.Id}/members/{owner.UserId}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(0, (await GetGroupAsync(owner, oneTooMany.Id)).MemberCount);
+    }
+
+    [Fact]
     public async Task Only_an_owner_makes_owners()
     {
         var (owner, member) = await OrganizationTests.OrganizationWithMemberAsync(_api);

@@ -118,6 +118,11 @@ public static class GroupsApi
         {
             return TypedResults.NoContent();
         }
+        if (await db.UserGroupMemberships.CountAsync(m => m.OrganizationId == organizationId && m.UserId == userId, cancellationToken)
+            >= Limits.MaxGroupsPerMember)
+        {
+            return Problems.Conflict($"A member can belong to at most {Limits.MaxGroupsPerMember} groups of an organization.");
+        }
 
         db.UserGroupMemberships.Add(new UserGroupMembership { GroupId = id, UserId = userId, OrganizationId = organizationId });
         events.Record(IdentityEventTypes.GroupMemberAdded, organizationId, before: null, after: new GroupMemberSnapshot(userId, id));
