@@ -45,9 +45,48 @@ public sealed class ApiKeysThroughGatewayTests(SynaxisAppFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, status);
     }
 
-    private static async Task<HttpStatusCode> StatusWithKeyAsync(HttpClient client, string key, bool useXApiKey)
+    [Fact]
+    public async Task Deleting_the_organization_revokes_its_keys_in_the_keys_service_through_events()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/identity/me");
+        using var client = fixture.CreateGatewayClient();
+        var accessToken = await fixture.GetAccessTokenAsync();
+        var key = await CreateKeyAsync(client, accessToken);
+        // Authenticated, so Routing answers (404: no inference endpoint there yet) rather than the gateway (401).
+        Assert.Equal(HttpStatusCode.NotFound, await StatusWithKeyAsync(client, key, useXApiKey: false, path: "/v1/models-does-not-exist-yet"));
+
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, "/api/identity/organizations/current");
+        delete.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var deleted = await client.SendAsync(delete);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        // Identity → synaxis:events → Keys revokes → KeyRevoked → caches evicted → the gateway refuses the key.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(100);
+            status = await StatusWithKeyAsync(client, key, useXApiKey: false, path: "/v1/models-does-not-exist-yet");
+        }
+        while (status != HttpStatusCode.Unauthorized && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+
+    private static async Task<string> CreateKeyAsync(HttpClient client, string accessToken)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/keys/")
+        {
+            Content = JsonContent.Create(new { name = "e2e", scopes = new[] { "inference", "admin" } }),
+        };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var created = await client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var body = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("key").GetString()!;
+    }
+
+    private static async Task<HttpStatusCode> StatusWithKeyAsync(HttpClient client, string key, bool useXApiKey, string path = "/api/identity/me")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (useXApiKey)
         {
             request.Headers.Add("x-api-key", key);
