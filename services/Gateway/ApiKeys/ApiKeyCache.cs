@@ -27,6 +27,11 @@ internal sealed class ApiKeyCache
     private int _sweeping;
     private long _nextSweep;
 
+    /// <summary>When <see cref="ClearVerified"/> last ran: every key id counts as evicted then (<see cref="long.MinValue"/>: never).</summary>
+    private long _allEvictedAt = long.MinValue;
+    private int _trimmingEvictions;
+    private long _nextEvictionTrim;
+
     public ApiKeyCache(IOptions<ApiKeyOptions> options, TimeProvider time)
     {
         _time = time;
@@ -36,6 +41,7 @@ internal sealed class ApiKeyCache
         _evictionMemory = ToTimestampTicks(options.Value.VerifyTimeout + TimeSpan.FromSeconds(30));
         _capacity = options.Value.CacheCapacity;
         _nextSweep = time.GetTimestamp() + _negativeTtl;
+        _nextEvictionTrim = _nextSweep;
     }
 
     public int Count => Volatile.Read(ref _count);
@@ -96,8 +102,47 @@ internal sealed class ApiKeyCache
         {
             Remove(hash);
         }
-        if (_recentEvictions.Count > 1024)
+        if (now >= Volatile.Read(ref _nextEvictionTrim))
         {
+            TrimEvictions(now);
+        }
+    }
+
+    public bool WasEvictedSince(string keyId, long timestamp) =>
+        Volatile.Read(ref _allEvictedAt) >= timestamp ||
+        (_recentEvictions.TryGetValue(keyId, out var at) && at >= timestamp);
+
+    /// <summary>
+    /// Drops every verified entry: after a lost Redis subscription, evictions may have been missed. One timestamp
+    /// stands for "every key id evicted now" (<see cref="WasEvictedSince"/> reads it), so this is one pass over the
+    /// verified entries however many there are, and <c>_recentEvictions</c> does not grow by one per key.
+    /// </summary>
+    public void ClearVerified()
+    {
+        // Recorded first, removed second, as in Evict: a SetVerified racing this sees one or the other.
+        var now = _time.GetTimestamp();
+        InterlockedMax(ref _allEvictedAt, now);
+        foreach (var (keyId, hash) in _verifiedByKeyId)
+        {
+            _verifiedByKeyId.TryRemove(new KeyValuePair<string, KeyHash>(keyId, hash));
+            Remove(hash);
+        }
+    }
+
+    /// <summary>
+    /// Forgets evictions older than the verification they guard against, at most once per
+    /// <see cref="ApiKeyOptions.NegativeCacheTtl"/>: one pass amortised over every eviction in that time, never one
+    /// pass per eviction.
+    /// </summary>
+    private void TrimEvictions(long now)
+    {
+        if (now < Volatile.Read(ref _nextEvictionTrim) || Interlocked.Exchange(ref _trimmingEvictions, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            Volatile.Write(ref _nextEvictionTrim, now + _negativeTtl);
             foreach (var (evictedKeyId, at) in _recentEvictions)
             {
                 if (now - at > _evictionMemory)
@@ -106,17 +151,23 @@ internal sealed class ApiKeyCache
                 }
             }
         }
+        finally
+        {
+            Volatile.Write(ref _trimmingEvictions, 0);
+        }
     }
 
-    public bool WasEvictedSince(string keyId, long timestamp) =>
-        _recentEvictions.TryGetValue(keyId, out var at) && at >= timestamp;
-
-    /// <summary>Drops every verified entry: after a lost Redis subscription, evictions may have been missed.</summary>
-    public void ClearVerified()
+    private static void InterlockedMax(ref long location, long value)
     {
-        foreach (var (keyId, _) in _verifiedByKeyId)
+        var current = Volatile.Read(ref location);
+        while (current < value)
         {
-            Evict(keyId);
+            var seen = Interlocked.CompareExchange(ref location, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+            current = seen;
         }
     }
 

@@ -39,6 +39,12 @@ public sealed class ApiKeyOptions
 
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long the SHA-256 of a key's verified secret is remembered in Redis so that this secret, and only it, is not
+    /// held back by <see cref="FailureLimitPerKey"/> when someone floods the id with wrong secrets.
+    /// </summary>
+    public TimeSpan KnownSecretTtl { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often used key ids are written to <c>synaxis:keys:lastused</c>.</summary>
     public TimeSpan LastUsedFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -59,6 +65,7 @@ internal sealed class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>
         RequirePositive(failures, nameof(options.RedisCacheTtl), options.RedisCacheTtl);
         RequirePositive(failures, nameof(options.RedisNegativeCacheTtl), options.RedisNegativeCacheTtl);
         RequirePositive(failures, nameof(options.FailureWindow), options.FailureWindow);
+        RequirePositive(failures, nameof(options.KnownSecretTtl), options.KnownSecretTtl);
         RequirePositive(failures, nameof(options.LastUsedFlushInterval), options.LastUsedFlushInterval);
         RequireAtLeast(failures, nameof(options.CacheCapacity), options.CacheCapacity, 100);
         RequireAtLeast(failures, nameof(options.FailureLimitPerKey), options.FailureLimitPerKey, 1);

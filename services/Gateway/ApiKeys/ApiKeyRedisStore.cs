@@ -20,17 +20,26 @@ internal sealed partial class ApiKeyRedisStore(
 {
     private readonly TimeSpan _verifiedTtl = options.Value.RedisCacheTtl;
     private readonly TimeSpan _refusedTtl = options.Value.RedisNegativeCacheTtl;
+    private readonly TimeSpan _knownSecretTtl = options.Value.KnownSecretTtl;
+
+    /// <summary>
+    /// The gateways' own record (outside the keys contract, same hash slot as the id's other keys): the SHA-256 of the
+    /// last secret the Keys service verified for the id, kept for <see cref="ApiKeyOptions.KnownSecretTtl"/>. It
+    /// grants nothing: it only spares the right secret the per-key failure limit (see <see cref="ApiKeyResolver"/>).
+    /// </summary>
+    public static string KnownSecret(string keyId) => $"synaxis:keys:{{{keyId}}}:known";
 
     public async Task<StoredVerdict> LookupAsync(string keyId, string hashHex)
     {
         var database = redis.GetDatabase();
         try
         {
-            // Three commands, one round trip: the multiplexer pipelines what is sent before the first await.
+            // Four commands, one round trip: the multiplexer pipelines what is sent before the first await.
             var verified = database.StringGetAsync(ApiKeyRedisKeys.Verified(keyId));
             var refused = database.StringGetAsync(ApiKeyRedisKeys.Negative(keyId, hashHex));
             var unknown = database.KeyExistsAsync(ApiKeyRedisKeys.Unknown(keyId));
-            await Task.WhenAll(verified, refused, unknown);
+            var known = database.StringGetAsync(KnownSecret(keyId));
+            await Task.WhenAll(verified, refused, unknown, known);
 
             if (Parse(await verified, keyId) is { } entry)
             {
@@ -42,7 +51,7 @@ internal sealed partial class ApiKeyRedisStore(
             }
             var reason = await refused;
             return reason.IsNull
-                ? default
+                ? new StoredVerdict(null, null, IsKnownSecret(await known, hashHex))
                 : new StoredVerdict(null, ApiKeyVerification.FromReason(reason.ToString()) switch
                 {
                     ApiKeyVerificationStatus.Unknown => ApiKeyVerificationStatus.Mismatch, // stored under the id: the id exists
@@ -71,7 +80,10 @@ internal sealed partial class ApiKeyRedisStore(
         var json = JsonSerializer.SerializeToUtf8Bytes(new StoredVerifiedKey(hashHex, key.Key), StoredKeyJsonContext.Default.StoredVerifiedKey);
         try
         {
-            await redis.GetDatabase().StringSetAsync(ApiKeyRedisKeys.Verified(key.KeyId), json, ttl);
+            var database = redis.GetDatabase();
+            var known = database.StringSetAsync(KnownSecret(key.KeyId), hashHex, _knownSecretTtl);
+            await database.StringSetAsync(ApiKeyRedisKeys.Verified(key.KeyId), json, ttl);
+            await known;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -111,6 +123,19 @@ internal sealed partial class ApiKeyRedisStore(
         }
     }
 
+    /// <summary>Both are lowercase hex of a SHA-256 (<see cref="KeyHash.ToHex"/>); compared in constant time all the same.</summary>
+    private static bool IsKnownSecret(RedisValue known, string hashHex)
+    {
+        if (known.IsNull)
+        {
+            return false;
+        }
+        var stored = known.ToString();
+        return stored.Length == hashHex.Length &&
+            System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(stored), System.Text.Encoding.ASCII.GetBytes(hashHex));
+    }
+
     private StoredEntry? Parse(RedisValue value, string keyId)
     {
         if (value.IsNull)
@@ -143,8 +168,11 @@ internal sealed partial class ApiKeyRedisStore(
     private static partial void LogUnreadableEntry(ILogger logger, string keyPrefix);
 }
 
-/// <summary>What Redis had for a key: a verified entry to compare with, or a refusal, or nothing.</summary>
-internal readonly record struct StoredVerdict(StoredEntry? Verified, ApiKeyVerificationStatus? Refused);
+/// <summary>
+/// What Redis had for a key: a verified entry to compare with, or a refusal, or nothing; and, when nothing, whether
+/// the presented secret is the one last verified for its id (<see cref="ApiKeyRedisStore.KnownSecret"/>).
+/// </summary>
+internal readonly record struct StoredVerdict(StoredEntry? Verified, ApiKeyVerificationStatus? Refused, bool KnownSecret = false);
 
 internal sealed record StoredEntry(byte[] Sha256, VerifiedApiKey Key);
 

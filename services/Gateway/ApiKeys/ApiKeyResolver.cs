@@ -18,6 +18,14 @@ internal sealed partial class ApiKeyResolver(
     public async Task<ApiKeyVerification> ResolveAsync(
         ApiKeyCandidate candidate, long verificationStarted, CancellationToken cancellationToken)
     {
+        // An address already over its limit is refused from memory: a flood of fresh random keys from it must not cost
+        // a Redis round trip each. (A good key from that address is still served from the in-process cache, which
+        // the verifier reads before coming here; past it, the address waits out the window like any other.)
+        if (limiter.AddressBlockedFor(candidate) is { } blockedFor)
+        {
+            return ApiKeyVerification.RateLimited(blockedFor);
+        }
+
         var hashHex = candidate.Hash.ToHex();
         var stored = await store.LookupAsync(candidate.KeyId, hashHex);
         if (stored.Verified is { } verified)
@@ -39,7 +47,16 @@ internal sealed partial class ApiKeyResolver(
         }
 
         // Counted before the call, so concurrent wrong secrets cannot all slip under the limit together.
-        var admission = await limiter.AdmitAsync(candidate);
+        //
+        // The per-key counter is skipped for the secret whose SHA-256 the Keys service verified last for this id
+        // (kept in Redis for KnownSecretTtl): otherwise anyone who knows the public id could keep the real key out
+        // with a flood of wrong secrets whenever its verified entry has lapsed. Safe, because matching a SHA-256 of a
+        // 256-bit secret means holding the secret; such a request still goes through Keys (which may answer revoked)
+        // and still counts against its address. Wrong secrets never match, so they still reach bcrypt at most
+        // FailureLimitPerKey times per window. Trade-off: a key whose hash is not known (never verified, or unused
+        // for longer than KnownSecretTtl) still waits out the window while its id is flooded.
+        var countKey = !stored.KnownSecret;
+        var admission = await limiter.AdmitAsync(candidate, countKey);
         if (!admission.IsValid)
         {
             return admission;
@@ -49,7 +66,7 @@ internal sealed partial class ApiKeyResolver(
         switch (status)
         {
             case ApiKeyVerificationStatus.Valid when answer is not null:
-                await limiter.RefundAsync(candidate);
+                await limiter.RefundAsync(candidate, countKey);
                 if (!string.Equals(answer.KeyId, candidate.KeyId, StringComparison.Ordinal))
                 {
                     LogWrongKeyAnswered(logger, ApiKeyFormat.DisplayPrefix(candidate.KeyId));
@@ -70,7 +87,7 @@ internal sealed partial class ApiKeyResolver(
                 return ApiKeyVerification.Valid(key);
 
             case ApiKeyVerificationStatus.Unavailable or ApiKeyVerificationStatus.Valid:
-                await limiter.RefundAsync(candidate);
+                await limiter.RefundAsync(candidate, countKey);
                 return ApiKeyVerification.Unavailable;
 
             default:

@@ -81,9 +81,20 @@ internal sealed partial class FailureLimiter
         return new IPAddress(bytes).ToString() + "/64";
     }
 
-    /// <summary>Counts an attempt before a verify call: the verdict is <see cref="ApiKeyVerificationStatus.Valid"/> when admitted.</summary>
-    public async Task<ApiKeyVerification> AdmitAsync(ApiKeyCandidate candidate) =>
-        await CountAsync(candidate) switch
+    /// <summary>
+    /// How long the client's address is still known (in process) to be over its limit, or <see langword="null"/>:
+    /// checked before anything else, so a blocked address's flood costs no Redis round trip at all.
+    /// </summary>
+    public TimeSpan? AddressBlockedFor(ApiKeyCandidate candidate) =>
+        candidate.ClientAddress is { } address ? BlockedFor(ApiKeyRedisKeys.FailuresByAddress(address), _time.GetUtcNow()) : null;
+
+    /// <summary>
+    /// Counts an attempt before a verify call: the verdict is <see cref="ApiKeyVerificationStatus.Valid"/> when admitted.
+    /// Without <paramref name="countKey"/> only the address is counted and limited (see <see cref="ApiKeyResolver"/>:
+    /// a secret whose SHA-256 is the one known to be right for its id).
+    /// </summary>
+    public async Task<ApiKeyVerification> AdmitAsync(ApiKeyCandidate candidate, bool countKey = true) =>
+        await CountAsync(candidate, countKey) switch
         {
             { Failed: true } => ApiKeyVerification.Unavailable,
             { RetryAfter: { } retryAfter } => ApiKeyVerification.RateLimited(retryAfter),
@@ -97,16 +108,19 @@ internal sealed partial class FailureLimiter
             : ApiKeyVerification.Refused(refusal);
 
     /// <summary>Gives back an admitted attempt that turned out valid, or got no verdict.</summary>
-    public async Task RefundAsync(ApiKeyCandidate candidate)
+    public async Task RefundAsync(ApiKeyCandidate candidate, bool countedKey = true)
     {
         var database = _redis.GetDatabase();
         try
         {
-            var byKey = database.ScriptEvaluateAsync(RefundScript, [ApiKeyRedisKeys.Failures(candidate.KeyId)]);
+            var byKey = countedKey ? database.ScriptEvaluateAsync(RefundScript, [ApiKeyRedisKeys.Failures(candidate.KeyId)]) : null;
             var byAddress = candidate.ClientAddress is { } address
                 ? database.ScriptEvaluateAsync(RefundScript, [ApiKeyRedisKeys.FailuresByAddress(address)])
                 : null;
-            await byKey;
+            if (byKey is not null)
+            {
+                await byKey;
+            }
             if (byAddress is not null)
             {
                 await byAddress;
@@ -118,12 +132,12 @@ internal sealed partial class FailureLimiter
         }
     }
 
-    private async Task<Count> CountAsync(ApiKeyCandidate candidate)
+    private async Task<Count> CountAsync(ApiKeyCandidate candidate, bool countKey = true)
     {
-        var keyCounter = ApiKeyRedisKeys.Failures(candidate.KeyId);
+        var keyCounter = countKey ? ApiKeyRedisKeys.Failures(candidate.KeyId) : null;
         var addressCounter = candidate.ClientAddress is { } address ? ApiKeyRedisKeys.FailuresByAddress(address) : null;
         var now = _time.GetUtcNow();
-        var blocked = Max(BlockedFor(keyCounter, now), addressCounter is null ? null : BlockedFor(addressCounter, now));
+        var blocked = Max(keyCounter is null ? null : BlockedFor(keyCounter, now), addressCounter is null ? null : BlockedFor(addressCounter, now));
         if (blocked is not null)
         {
             return new Count(blocked, Failed: false);
@@ -132,11 +146,11 @@ internal sealed partial class FailureLimiter
         var database = _redis.GetDatabase();
         try
         {
-            var byKey = database.ScriptEvaluateAsync(CountScript, [keyCounter], [_windowMilliseconds]);
+            var byKey = keyCounter is null ? null : database.ScriptEvaluateAsync(CountScript, [keyCounter], [_windowMilliseconds]);
             var byAddress = addressCounter is null
                 ? null
                 : database.ScriptEvaluateAsync(CountScript, [addressCounter], [_windowMilliseconds]);
-            var retryAfter = Over(keyCounter, await byKey, _limitPerKey, now);
+            var retryAfter = byKey is null ? null : Over(keyCounter!, await byKey, _limitPerKey, now);
             if (byAddress is not null)
             {
                 retryAfter = Max(retryAfter, Over(addressCounter!, await byAddress, _limitPerAddress, now));

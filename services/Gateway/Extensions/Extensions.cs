@@ -10,6 +10,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.AddGatewayForwardedHeaders();
         // API-key verdicts, failure counters, revocations and last use are shared with every gateway and Keys.
         builder.AddRedisClient(ServiceDataExtensions.RedisConnectionName);
         builder.AddGatewayAuthentication();
@@ -25,6 +26,8 @@ internal static class Extensions
 
     public static WebApplication UseGateway(this WebApplication app)
     {
+        // First: everything after it (request logs, the failure limiter's per-address counters) sees the client's address.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseRequestIds();
         // Routing runs first (WebApplication adds it at the start), so authorization sees each route's policy.

@@ -11,7 +11,7 @@ namespace Synaxis.Gateway.Proxy;
 /// request id, and, for an authenticated caller (access token or API key), a freshly signed
 /// <see cref="InternalIdentity.HeaderName"/> in place of the credential the gateway already checked.
 /// </summary>
-internal static class InternalIdentityTransforms
+internal static partial class InternalIdentityTransforms
 {
     public static IReverseProxyBuilder AddInternalIdentityTransforms(this IReverseProxyBuilder proxy) =>
         proxy.AddTransforms(context =>
@@ -19,10 +19,11 @@ internal static class InternalIdentityTransforms
             // Routes are built while the app is mapped, before startup validation has checked the key: resolve on first use,
             // so a bad key stops the host with its SecurityConfigurationException rather than a proxy configuration error.
             var signer = new Lazy<InternalIdentitySigner>(context.Services.GetRequiredService<InternalIdentitySigner>);
-            context.AddRequestTransform(transform => Apply(transform, signer.Value));
+            var logger = new Lazy<ILogger>(() => context.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InternalIdentityTransforms)));
+            context.AddRequestTransform(transform => Apply(transform, signer.Value, logger));
         });
 
-    private static ValueTask Apply(RequestTransformContext transform, InternalIdentitySigner signer)
+    private static ValueTask Apply(RequestTransformContext transform, InternalIdentitySigner signer, Lazy<ILogger> logger)
     {
         var request = transform.HttpContext.Request;
         foreach (var header in request.Headers)
@@ -45,7 +46,25 @@ internal static class InternalIdentityTransforms
         }
 
         var user = transform.HttpContext.User;
-        if (user.Identity?.IsAuthenticated == true && signer.TrySign(user, requestId, out var identity))
+        string? identity = null;
+        try
+        {
+            if (user.Identity?.IsAuthenticated == true)
+            {
+                signer.TrySign(user, requestId, out identity);
+            }
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The signer's one refusal of a valid caller: the identity would exceed the header size every service
+            // accepts (a token with ~150+ groups). The caller's request, not the gateway, is at fault: answer 431
+            // (a response written here stops YARP from proxying) instead of letting it become a 500.
+            LogIdentityTooLarge(logger.Value, exception);
+            return new ValueTask(GatewayProblems.WriteIdentityTooLargeAsync(transform.HttpContext,
+                "Your identity is too large to forward to the Synaxis services (too many groups): " +
+                "use a token or API key scoped to fewer groups."));
+        }
+        if (identity is not null)
         {
             RequestTransform.AddHeader(transform, InternalIdentity.HeaderName, identity);
 
@@ -62,4 +81,7 @@ internal static class InternalIdentityTransforms
         }
         return ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The caller's internal identity is too large to sign; answering 431.")]
+    private static partial void LogIdentityTooLarge(ILogger logger, Exception exception);
 }

@@ -42,6 +42,12 @@ internal static class GatewayProblems
             : SecurityProblems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", detail);
     }
 
+    /// <summary>431: the caller's identity (say, a token with hundreds of groups) is too large to forward to the services.</summary>
+    public static Task WriteIdentityTooLargeAsync(HttpContext context, string detail) =>
+        IsInference(context)
+            ? WriteOpenAIAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, detail, "invalid_request_error", "identity_too_large")
+            : SecurityProblems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request Header Fields Too Large", detail);
+
     private static Task WriteOpenAIAsync(HttpContext context, int statusCode, string message, string type, string code)
     {
         context.Response.StatusCode = statusCode;
