@@ -18,7 +18,7 @@ public sealed class KeysApiTests(KeysServiceFixture fixture)
     public async Task Create_answers_201_with_the_full_key_once()
     {
         var owner = TestCaller.NewOrganization();
-        var groupId = Guid.NewGuid();
+        var groupId = await fixture.CreateGroupAsync(owner.OrganizationId);
         var expiresAt = DateTimeOffset.UtcNow.AddDays(30);
 
         using var response = await _api.SendAsync(owner, HttpMethod.Post, "/api/keys/", new
@@ -71,8 +71,9 @@ public sealed class KeysApiTests(KeysServiceFixture fixture)
         Assert.Equal("metadata only", key.Name);
         Assert.Equal(owner.UserId, key.UserId);
         Assert.Equal("active", key.Status);
-        var keys = (await list.Content.ReadFromJsonAsync<List<KeyResponse>>())!;
-        Assert.Equal([created.Id], keys.Select(k => k.Id));
+        var page = (await list.Content.ReadFromJsonAsync<KeyListResponse>())!;
+        Assert.Equal([created.Id], page.Items.Select(k => k.Id));
+        Assert.Null(page.NextCursor);
     }
 
     [Fact]
@@ -395,6 +396,6 @@ public sealed class KeysApiTests(KeysServiceFixture fixture)
     {
         using var response = await _api.SendAsync(caller, HttpMethod.Get, $"/api/keys/?includeRevoked={includeRevoked}");
         await KeysApiClient.EnsureAsync(response, HttpStatusCode.OK);
-        return (await response.Content.ReadFromJsonAsync<List<KeyResponse>>())!;
+        return [.. (await response.Content.ReadFromJsonAsync<KeyListResponse>())!.Items];
     }
 }

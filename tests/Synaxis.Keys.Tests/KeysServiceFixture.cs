@@ -1,6 +1,9 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Synaxis.Keys.Infrastructure;
+using Synaxis.ServiceKit.Events;
 using Synaxis.Testing;
 
 namespace Synaxis.Keys.Tests;
@@ -42,6 +45,38 @@ public sealed class KeysServiceFixture : IAsyncLifetime
             ["Keys:ExpirySweepInterval"] = "00:00:01",
         });
         _ = Service.BaseAddress; // start now: migrations run once, before any test
+    }
+
+    /// <summary>
+    /// Writes an Identity event into the service's outbox (its relay publishes it, its consumers apply it) and,
+    /// unless told not to, waits until the <c>keys</c> consumer group applied it.
+    /// </summary>
+    public async Task<Guid> PublishIdentityEventAsync(string type, Guid organizationId, object data, bool waitUntilApplied = true)
+    {
+        var eventId = await WithDbAsync(async db =>
+        {
+            var @event = SynaxisEvent.Create(type, organizationId, JsonSerializer.SerializeToElement(data),
+                EventOrigin.User(Guid.NewGuid()), DateTimeOffset.UtcNow);
+            db.AddEvent(@event);
+            await db.SaveChangesAsync();
+            return @event.Id;
+        });
+        if (waitUntilApplied)
+        {
+            await Eventually.TrueAsync(
+                () => WithDbAsync(db => db.ProcessedEvents.AnyAsync(p => p.EventId == eventId && p.ConsumerGroup == "keys")),
+                $"the {type} event to be applied");
+        }
+        return eventId;
+    }
+
+    /// <summary>A new group of the organization, announced by Identity's GroupCreated and applied.</summary>
+    public async Task<Guid> CreateGroupAsync(Guid organizationId)
+    {
+        var groupId = Guid.NewGuid();
+        await PublishIdentityEventAsync("GroupCreated", organizationId,
+            new { before = (object?)null, after = new { id = groupId, name = "Research", slug = $"research-{groupId:N}" } });
+        return groupId;
     }
 
     /// <summary>Runs <paramref name="work"/> with the service's own DbContext (a fresh scope).</summary>

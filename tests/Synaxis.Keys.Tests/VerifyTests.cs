@@ -16,7 +16,7 @@ public sealed class VerifyTests(KeysServiceFixture fixture)
     public async Task A_valid_key_answers_200_with_its_owner_scopes_and_limits()
     {
         var admin = TestCaller.NewOrganization(OrganizationRoles.Admin);
-        var groupId = Guid.NewGuid();
+        var groupId = await fixture.CreateGroupAsync(admin.OrganizationId);
         var expiresAt = DateTimeOffset.UtcNow.AddDays(1);
         var created = await _api.CreateAsync(admin, scopes: ["inference", "admin"], groupId: groupId, expiresAt: expiresAt, allowedModels: ["gpt-4o"]);
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Synaxis.Keys.Contracts;
 using Synaxis.Keys.Events;
 using Synaxis.Keys.Infrastructure;
@@ -28,17 +29,44 @@ public static class KeysApi
         return api;
     }
 
+    /// <summary>The caller's visible keys, newest first, keyset paginated.</summary>
     /// <param name="includeRevoked">Revoked keys are left out unless asked for.</param>
-    public static async Task<Ok<List<KeyResponse>>> ListAsync(
-        bool? includeRevoked, HttpContext http, KeysDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="limit">1 to 100 keys per page; 100 when absent.</param>
+    /// <param name="cursor">The previous page's <c>nextCursor</c>.</param>
+    public static async Task<Results<Ok<KeyListResponse>, ValidationProblem>> ListAsync(
+        bool? includeRevoked, int? limit, string? cursor, HttpContext http, KeysDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (limit is < 1 or > Limits.MaxPageSize)
+        {
+            return Problems.Invalid("limit", $"limit must be between 1 and {Limits.MaxPageSize}.");
+        }
+        ListCursor? after = null;
+        if (cursor is not null && (after = ListCursor.TryParse(cursor)) is null)
+        {
+            return Problems.Invalid("cursor", "cursor is not one this API gave out.");
+        }
+
         var caller = http.KeysCaller();
-        var keys = await Visible(db, caller)
-            .Where(k => includeRevoked == true || k.RevokedAt == null)
+        var query = Visible(db, caller).Where(k => includeRevoked == true || k.RevokedAt == null);
+        if (after is { } position)
+        {
+            query = query.Where(k => k.CreatedAt < position.CreatedAt || (k.CreatedAt == position.CreatedAt && k.Id.CompareTo(position.Id) < 0));
+        }
+        var size = limit ?? Limits.MaxPageSize;
+        var keys = await query
             .OrderByDescending(k => k.CreatedAt)
+            .ThenByDescending(k => k.Id)
+            .Take(size + 1)
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
+        string? next = null;
+        if (keys.Count > size)
+        {
+            keys.RemoveAt(size);
+            next = new ListCursor(keys[^1].CreatedAt, keys[^1].Id).ToString();
+        }
         var now = time.GetUtcNow();
-        return TypedResults.Ok(keys.Select(k => ToResponse(k, now)).ToList());
+        return TypedResults.Ok(new KeyListResponse(keys.Select(k => ToResponse(k, now)).ToList(), next));
     }
 
     public static async Task<Results<Ok<KeyResponse>, ProblemHttpResult>> GetAsync(
@@ -48,13 +76,22 @@ public static class KeysApi
         return key is null ? Problems.KeyNotFound() : TypedResults.Ok(ToResponse(key, time.GetUtcNow()));
     }
 
-    public static async Task<Results<Created<CreatedKeyResponse>, ProblemHttpResult>> CreateAsync(
+    /// <summary>
+    /// Creates a key for the caller. A <c>groupId</c> must be a group of the caller's organization: known from
+    /// Identity's events, or listed in the caller's signed identity (a group created a moment ago, whose event
+    /// has not arrived yet). A Member may only name their own groups. A user holds at most
+    /// <see cref="KeysOptions.MaxActiveKeysPerUser"/> active keys per organization.
+    /// </summary>
+    public static async Task<Results<Created<CreatedKeyResponse>, ProblemHttpResult, ValidationProblem>> CreateAsync(
         CreateKeyRequest request,
         HttpContext http,
         KeysDbContext db,
         ApiKeyHasher hasher,
         MemberRoleStore roles,
+        GroupStore groups,
         IEventOutbox outbox,
+        IOptions<KeysOptions> options,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         var caller = http.KeysCaller();
@@ -66,6 +103,19 @@ public static class KeysApi
         if (!caller.IsManager && request.GroupId is { } groupId && !caller.GroupIds.Contains(groupId))
         {
             return Problems.Forbidden("A Member may only attach a key to a group they belong to.");
+        }
+        if (request.GroupId is { } group && !await IsGroupOfCallerAsync(group, caller, groups, cancellationToken))
+        {
+            // One answer whether the group is unknown, deleted or another organization's: no oracle for ids.
+            return Problems.Invalid("groupId",
+                "groupId must be a group of your organization; this one is unknown, deleted or not yours " +
+                "(a group created a moment ago may take a few seconds to become usable).");
+        }
+        var maxActive = options.Value.MaxActiveKeysPerUser;
+        // Checked before hashing too, so that a caller at the limit costs no bcrypt.
+        if (await CountActiveAsync(db, caller, time.GetUtcNow(), cancellationToken) >= maxActive)
+        {
+            return TooManyKeys(maxActive);
         }
 
         var generated = ApiKeyFormat.Generate();
@@ -84,7 +134,27 @@ public static class KeysApi
         db.ApiKeys.Add(key);
         outbox.Add(db, KeysEventTypes.KeyCreated, key.OrganizationId, new KeyCreatedData(KeySnapshot.Of(key)),
             KeysEventsJsonContext.Default.KeyCreatedData);
-        await db.SaveChangesAsync(cancellationToken);
+        // Concurrent creates of one user take turns (a transaction-scoped advisory lock), so the count they
+        // check cannot be passed by creates racing each other.
+        var strategy = db.Database.CreateExecutionStrategy();
+        var created = await strategy.ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var lockKey = $"{caller.OrganizationId:N}:{caller.UserId:N}";
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ActiveKeysLockSpace}, hashtext({lockKey}))", ct);
+            if (await CountActiveAsync(db, caller, time.GetUtcNow(), ct) >= maxActive)
+            {
+                return false;
+            }
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
+            await transaction.CommitAsync(ct);
+            return true;
+        }, cancellationToken);
+        if (!created)
+        {
+            return TooManyKeys(maxActive);
+        }
+        db.ChangeTracker.AcceptAllChanges();
         await roles.RememberIfUnknownAsync(caller.OrganizationId, caller.UserId, caller.Role, cancellationToken);
 
         NeverCache(http);
@@ -129,7 +199,9 @@ public static class KeysApi
 
     /// <summary>
     /// Replaces the key with a new one (new id and secret, same owner, name, scopes, group and models). The old
-    /// key keeps working for the grace period, then expires.
+    /// key keeps working for the grace period, then expires. Not limited by the active-key cap (it replaces a
+    /// key rather than adding one), and the group is kept even if it was deleted since: deleting a group
+    /// leaves its keys working.
     /// </summary>
     public static async Task<Results<Created<RotatedKeyResponse>, ProblemHttpResult>> RotateAsync(
         Guid id,
@@ -209,6 +281,28 @@ public static class KeysApi
             replacement.Id, generated.Key, replacement.Prefix, replacement.Name, replacement.Scopes, replacement.ExpiresAt,
             replacement.CreatedAt.ToDatabasePrecision(), replacement.GroupId, replacement.AllowedModels, old.Id, old.ExpiresAt.Value));
     }
+
+    /// <summary>Namespaces the advisory locks create takes (the database is shared): "KEYS".</summary>
+    private const int ActiveKeysLockSpace = 0x4B455953;
+
+    private static ProblemHttpResult TooManyKeys(int max) => Problems.Conflict(
+        $"You already have {max} active keys in this organization, the most allowed; revoke one you no longer use first.");
+
+    private static Task<int> CountActiveAsync(KeysDbContext db, KeysCaller caller, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.ApiKeys.CountAsync(k => k.OrganizationId == caller.OrganizationId && k.UserId == caller.UserId
+            && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
+
+    /// <summary>
+    /// Identity's events are the record of which groups exist; until a new group's event arrives, the caller's
+    /// signed identity listing it (it came from Identity) proves it is theirs. A group known to be deleted or
+    /// another organization's is refused whatever a (possibly older) token says.
+    /// </summary>
+    private static async Task<bool> IsGroupOfCallerAsync(Guid groupId, KeysCaller caller, GroupStore groups, CancellationToken cancellationToken) =>
+        await groups.FindAsync(groupId, cancellationToken) switch
+        {
+            null => caller.GroupIds.Contains(groupId),
+            var known => known.OrganizationId == caller.OrganizationId && !known.Deleted,
+        };
 
     private static IQueryable<ApiKey> Visible(KeysDbContext db, KeysCaller caller) =>
         caller.IsManager

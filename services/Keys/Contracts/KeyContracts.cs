@@ -60,3 +60,7 @@ public sealed record KeyResponse(
     Guid? ReplacedById,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
+
+/// <summary>A page of keys, newest first.</summary>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page; <see langword="null"/> on the last page.</param>
+public sealed record KeyListResponse(IReadOnlyList<KeyResponse> Items, string? NextCursor);

@@ -13,10 +13,13 @@ namespace Synaxis.Keys.Events;
 /// consumer's transaction; the gateways' caches are cleared after commit, by <see cref="KeyEvictionHandler"/>
 /// reacting to the KeyRevoked events written here. Events may come out of order or twice: revocations
 /// only touch keys created before the event, role changes only apply when newer than what is stored.
+/// Groups are recorded so that a key can only name a group of its own organization; a deletion is kept
+/// (soft-deleted row), so a late creation cannot undo it. Deleting a group revokes none of its keys.
 /// </summary>
 public sealed partial class IdentityEventsHandler(
     KeysDbContext db,
     MemberRoleStore roles,
+    GroupStore groups,
     TimeProvider time,
     ILogger<IdentityEventsHandler> logger) : IEventHandler
 {
@@ -24,7 +27,8 @@ public sealed partial class IdentityEventsHandler(
 
     public bool Handles(string eventType) => eventType is
         KeysEventTypes.OrganizationDeleted or KeysEventTypes.MemberAdded or
-        KeysEventTypes.MemberRemoved or KeysEventTypes.MemberRoleChanged;
+        KeysEventTypes.MemberRemoved or KeysEventTypes.MemberRoleChanged or
+        KeysEventTypes.GroupCreated or KeysEventTypes.GroupDeleted;
 
     public async Task HandleAsync(SynaxisEvent @event, CancellationToken cancellationToken)
     {
@@ -39,6 +43,28 @@ public sealed partial class IdentityEventsHandler(
             case KeysEventTypes.MemberAdded or KeysEventTypes.MemberRoleChanged:
                 await RoleChangedAsync(@event, cancellationToken);
                 break;
+            case KeysEventTypes.GroupCreated or KeysEventTypes.GroupDeleted:
+                await GroupChangedAsync(@event, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task GroupChangedAsync(SynaxisEvent @event, CancellationToken cancellationToken)
+    {
+        var groupId = IdentityEventData.GroupId(@event.Data);
+        if (@event.OrganizationId is not { } organizationId || groupId is not { } group)
+        {
+            LogUnusable(logger, @event.Type, @event.Id);
+            return;
+        }
+        if (@event.Type == KeysEventTypes.GroupCreated)
+        {
+            await groups.AddAsync(organizationId, group, cancellationToken);
+        }
+        else
+        {
+            // The group's keys keep working (and keep naming it): nothing is revoked or cleared here.
+            await groups.DeleteAsync(organizationId, group, @event.OccurredAt, @event.ActorId, cancellationToken);
         }
     }
 
@@ -68,6 +94,7 @@ public sealed partial class IdentityEventsHandler(
             db.ApiKeys.Remove(key);
         }
         await roles.ForgetOrganizationAsync(id, @event.OccurredAt, cancellationToken);
+        await groups.DeleteOrganizationAsync(id, @event.OccurredAt, @event.ActorId, cancellationToken);
     }
 
     private async Task MemberRemovedAsync(SynaxisEvent @event, CancellationToken cancellationToken)
@@ -129,11 +156,14 @@ public sealed partial class IdentityEventsHandler(
 
 /// <summary>
 /// Reads what Keys needs from Identity's event bodies: <c>{before, after}</c> snapshots (member:
-/// <c>{userId, role}</c>, organization: <c>{id}</c>), or the same fields at the top level.
+/// <c>{userId, role}</c>, organization: <c>{id}</c>, group: <c>{id, name, slug}</c>), or the same fields at
+/// the top level.
 /// </summary>
 internal static class IdentityEventData
 {
     public static Guid? UserId(JsonElement data) => FindGuid(data, "userId");
+
+    public static Guid? GroupId(JsonElement data) => FindGuid(data, "groupId") ?? FindGuid(data, "id");
 
     public static Guid? OrganizationId(JsonElement data) => FindGuid(data, "organizationId") ?? FindGuid(data, "id");
 

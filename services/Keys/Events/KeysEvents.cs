@@ -19,6 +19,8 @@ public static class KeysEventTypes
     public const string MemberAdded = "MemberAdded";
     public const string MemberRemoved = "MemberRemoved";
     public const string MemberRoleChanged = "MemberRoleChanged";
+    public const string GroupCreated = "GroupCreated";
+    public const string GroupDeleted = "GroupDeleted";
 }
 
 /// <summary>Why a key was revoked (<see cref="KeyRevokedData.Reason"/>).</summary>

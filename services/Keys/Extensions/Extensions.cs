@@ -19,12 +19,14 @@ internal static class Extensions
         builder.Services.AddOptions<KeysOptions>()
             .BindConfiguration(KeysOptions.SectionName)
             .Validate(o => o.WorkFactor is >= 4 and <= 31, "Keys:WorkFactor must be between 4 and 31.")
+            .Validate(o => o.MaxActiveKeysPerUser > 0, "Keys:MaxActiveKeysPerUser must be positive.")
             .Validate(o => o.LastUsedDrainInterval > TimeSpan.Zero && o.ExpirySweepInterval > TimeSpan.Zero,
                 "Keys:LastUsedDrainInterval and Keys:ExpirySweepInterval must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyHasher>();
         builder.Services.AddSingleton<KeyCacheEvictor>();
         builder.Services.AddScoped<MemberRoleStore>();
+        builder.Services.AddScoped<GroupStore>();
         builder.Services.AddHostedService<LastUsedDrainer>();
         builder.Services.AddHostedService<ExpiredKeyEvictor>();
 

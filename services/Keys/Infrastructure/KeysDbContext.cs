@@ -14,6 +14,8 @@ public sealed class KeysDbContext(DbContextOptions<KeysDbContext> options) : DbC
 
     public DbSet<MemberRole> MemberRoles => Set<MemberRole>();
 
+    public DbSet<KnownGroup> Groups => Set<KnownGroup>();
+
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     public DbSet<ProcessedEvent> ProcessedEvents => Set<ProcessedEvent>();

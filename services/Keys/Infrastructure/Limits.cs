@@ -8,6 +8,9 @@ public static class Limits
     public const int ModelNameLength = 200;
     public const int RoleLength = 16;
 
+    /// <summary>The most keys one page of the list holds.</summary>
+    public const int MaxPageSize = 100;
+
     /// <summary>A rotated key keeps working for at most 7 days.</summary>
     public const int MaxGracePeriodSeconds = 7 * 24 * 60 * 60;
 

@@ -9,12 +9,18 @@ namespace Synaxis.Keys.Services;
 /// of which the first 52 are public (prefix and id), so the key is first reduced with SHA-384 to a
 /// 64-character base64 string: every bit of the secret counts and no NUL byte can cut it short.
 /// Hashing runs at most one per core at a time: it is CPU-bound by design and must not starve the
-/// thread pool that serves everything else.
+/// thread pool that serves everything else. New hashes (create, rotate) additionally take a slot of their
+/// own, smaller pool (half the cores, at least one) before a core: however many keys are being made at
+/// once, they hold at most half the cores and verification, which every gateway request may wait on,
+/// always has the rest.
 /// </summary>
 public sealed class ApiKeyHasher : IDisposable
 {
     private readonly int _workFactor;
+    private static readonly int HashingSlots = Math.Max(1, Environment.ProcessorCount / 2);
+
     private readonly SemaphoreSlim _cores = new(Environment.ProcessorCount, Environment.ProcessorCount);
+    private readonly SemaphoreSlim _hashing = new(HashingSlots, HashingSlots);
 
     public ApiKeyHasher(IOptions<KeysOptions> options)
     {
@@ -27,14 +33,22 @@ public sealed class ApiKeyHasher : IDisposable
 
     public async Task<string> HashAsync(string key, CancellationToken cancellationToken)
     {
-        await _cores.WaitAsync(cancellationToken);
+        await _hashing.WaitAsync(cancellationToken);
         try
         {
-            return BCrypt.Net.BCrypt.HashPassword(Reduce(key), _workFactor);
+            await _cores.WaitAsync(cancellationToken);
+            try
+            {
+                return BCrypt.Net.BCrypt.HashPassword(Reduce(key), _workFactor);
+            }
+            finally
+            {
+                _cores.Release();
+            }
         }
         finally
         {
-            _cores.Release();
+            _hashing.Release();
         }
     }
 
@@ -60,5 +74,9 @@ public sealed class ApiKeyHasher : IDisposable
 
     private static string Reduce(string key) => Convert.ToBase64String(SHA384.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public void Dispose() => _cores.Dispose();
+    public void Dispose()
+    {
+        _cores.Dispose();
+        _hashing.Dispose();
+    }
 }

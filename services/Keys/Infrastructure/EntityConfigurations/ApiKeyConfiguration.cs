@@ -23,6 +23,8 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         // Unique across deleted rows too: an id is never reused.
         builder.HasIndex(k => k.KeyId).IsUnique();
         builder.HasIndex(k => new { k.OrganizationId, k.UserId });
+        // The list's keyset order (newest first), read backwards.
+        builder.HasIndex(k => new { k.OrganizationId, k.CreatedAt, k.Id });
         // The expiry sweep reads keys that just expired.
         builder.HasIndex(k => k.ExpiresAt).HasFilter("\"ExpiresAt\" IS NOT NULL AND \"RevokedAt\" IS NULL");
     }
@@ -36,5 +38,16 @@ internal sealed class MemberRoleConfiguration : IEntityTypeConfiguration<MemberR
         builder.Property(m => m.Role).HasMaxLength(Limits.RoleLength);
         // The upsert's conflict target: one row per user and organization, kept (never soft-deleted).
         builder.HasIndex(m => new { m.OrganizationId, m.UserId }).IsUnique();
+    }
+}
+
+internal sealed class KnownGroupConfiguration : IEntityTypeConfiguration<KnownGroup>
+{
+    public void Configure(EntityTypeBuilder<KnownGroup> builder)
+    {
+        builder.ToTable("Groups");
+        // A group id is Identity's, unique everywhere: the upserts' conflict target, and the lookup on create.
+        builder.HasIndex(g => g.GroupId).IsUnique();
+        builder.HasIndex(g => g.OrganizationId);
     }
 }

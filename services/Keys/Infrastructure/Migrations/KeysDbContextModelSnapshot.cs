@@ -104,7 +104,43 @@ namespace Synaxis.Keys.Infrastructure.Migrations
 
                     b.HasIndex("OrganizationId", "UserId");
 
+                    b.HasIndex("OrganizationId", "CreatedAt", "Id");
+
                     b.ToTable("ApiKeys", "keys");
+                });
+
+            modelBuilder.Entity("Synaxis.Keys.Model.KnownGroup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DeletedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GroupId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("Groups", "keys");
                 });
 
             modelBuilder.Entity("Synaxis.Keys.Model.MemberRole", b =>
