@@ -1,3 +1,4 @@
+using Synaxis.ServiceKit.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

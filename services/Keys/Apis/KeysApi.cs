@@ -1,3 +1,4 @@
+using Synaxis.ServiceKit.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -73,7 +74,7 @@ public static class KeysApi
         Guid id, HttpContext http, KeysDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var key = await Visible(db, http.KeysCaller()).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
-        return key is null ? Problems.KeyNotFound() : TypedResults.Ok(ToResponse(key, time.GetUtcNow()));
+        return key is null ? KeyProblems.KeyNotFound() : TypedResults.Ok(ToResponse(key, time.GetUtcNow()));
     }
 
     /// <summary>
@@ -175,7 +176,7 @@ public static class KeysApi
         var key = await Visible(db, http.KeysCaller()).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)
         {
-            return Problems.KeyNotFound();
+            return KeyProblems.KeyNotFound();
         }
         if (key.IsRevoked)
         {
@@ -218,7 +219,7 @@ public static class KeysApi
         var old = await Visible(db, caller).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (old is null)
         {
-            return Problems.KeyNotFound();
+            return KeyProblems.KeyNotFound();
         }
         if (old.UserId != caller.UserId)
         {

@@ -1,3 +1,4 @@
+using Synaxis.ServiceKit.Http;
 using Synaxis.Keys.Services;
 using Synaxis.ServiceKit.Keys;
 using Synaxis.ServiceKit.Security;

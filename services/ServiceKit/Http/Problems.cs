@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Synaxis.Identity.Apis;
+namespace Synaxis.ServiceKit.Http;
 
-/// <summary>The ProblemDetails answers the Identity API gives, worded once.</summary>
-internal static class Problems
+/// <summary>The ProblemDetails answers the admin APIs give, worded once for every service.</summary>
+public static class Problems
 {
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: $"{what} was not found.");
@@ -16,4 +17,8 @@ internal static class Problems
 
     public static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
+
+    /// <summary>400 naming the offending field, like the validation of request bodies.</summary>
+    public static ValidationProblem Invalid(string field, string detail) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [detail] }, detail: detail);
 }
