@@ -53,7 +53,7 @@ internal static class GatewayProblems
         context.Response.StatusCode = statusCode;
         return context.Response.WriteAsJsonAsync(
             new OpenAIErrorResponse(new OpenAIError(message, type, Param: null, Code: code)),
-            OpenAIJsonContext.Default.OpenAIErrorResponse,
+            OpenAIJsonContext.Readable.OpenAIErrorResponse,
             contentType: "application/json; charset=utf-8",
             context.RequestAborted);
     }

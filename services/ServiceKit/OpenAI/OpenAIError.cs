@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Synaxis.ServiceKit.OpenAI;
@@ -11,4 +12,15 @@ public sealed record OpenAIError(string Message, string Type, string? Param = nu
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(OpenAIErrorResponse))]
-public sealed partial class OpenAIJsonContext : JsonSerializerContext;
+public sealed partial class OpenAIJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Writes messages as OpenAI does, with quotes and apostrophes as they are (<c>don't</c>, not
+    /// <c>don\u0027t</c>). Safe here: these bodies are <c>application/json</c>, never embedded in HTML.
+    /// </summary>
+    public static OpenAIJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

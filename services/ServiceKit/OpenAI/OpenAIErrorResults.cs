@@ -10,7 +10,7 @@ public static class OpenAIErrorResults
         int statusCode, string message, string type, string? param = null, string? code = null) =>
         TypedResults.Json(
             new OpenAIErrorResponse(new OpenAIError(message, type, param, code)),
-            OpenAIJsonContext.Default.OpenAIErrorResponse,
+            OpenAIJsonContext.Readable.OpenAIErrorResponse,
             statusCode: statusCode);
 
     /// <summary>What OpenAI answers for a path it does not serve.</summary>
