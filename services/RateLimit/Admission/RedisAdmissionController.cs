@@ -1,0 +1,194 @@
+using StackExchange.Redis;
+
+namespace Synaxis.RateLimit.Admission;
+
+/// <summary>
+/// Admission against Redis: one EVALSHA of <see cref="AdmissionScripts.Admission"/> per request (one round trip),
+/// and one of <see cref="AdmissionScripts.Reconcile"/> after the response. Scripts are loaded once on every server;
+/// a NOSCRIPT answer (restart, failover, SCRIPT FLUSH) reloads them and retries once.
+/// </summary>
+public sealed class RedisAdmissionController
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeSpan _reservationTtl;
+    private readonly SemaphoreSlim _loadLock = new(1, 1);
+    private volatile Shas? _shas;
+
+    public RedisAdmissionController(IConnectionMultiplexer redis, TimeSpan? reservationTtl = null)
+    {
+        _redis = redis;
+        _reservationTtl = reservationTtl ?? TimeSpan.FromHours(1);
+    }
+
+    /// <summary>Loads the scripts now (optional: the first admission does it otherwise).</summary>
+    public Task EnsureLoadedAsync() => GetShasAsync(null);
+
+    public async Task<AdmissionResult> AdmitAsync(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Levels.Count == 0)
+        {
+            throw new ArgumentException("At least one level is required.", nameof(request));
+        }
+        if (request.EstimatedTokens < 0 || request.EstimatedCostMicroUsd < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "Estimates cannot be negative.");
+        }
+        if (string.IsNullOrEmpty(request.ReservationId))
+        {
+            throw new ArgumentException("A reservation id is required.", nameof(request));
+        }
+
+        var n = request.Levels.Count;
+        var keys = new RedisKey[n + 1];
+        var args = new RedisValue[5 + 5 * n];
+        args[0] = request.NowMs is { } now ? now : RedisValue.EmptyString;
+        args[1] = request.EstimatedTokens;
+        args[2] = request.EstimatedCostMicroUsd;
+        args[3] = (long)_reservationTtl.TotalMilliseconds;
+        args[4] = n;
+        for (var i = 0; i < n; i++)
+        {
+            var level = request.Levels[i];
+            level.Policy.Validate();
+            keys[i] = AdmissionKeys.Level(request.OrganizationId, level.Level, level.Id);
+            var b = 5 + 5 * i;
+            args[b] = level.Level.ToWire();
+            args[b + 1] = Optional(level.Policy.RequestsPerMinute);
+            args[b + 2] = Optional(level.Policy.TokensPerMinute);
+            args[b + 3] = Optional(level.Policy.TokensPerDay);
+            args[b + 4] = Optional(level.Policy.MonthlyBudgetUsd is { } usd ? MicroUsd.FromUsd(usd) : null);
+        }
+        keys[n] = AdmissionKeys.Reservation(request.OrganizationId, request.ReservationId);
+
+        var reply = (RedisResult[])(await EvaluateAsync(s => s.Admission, AdmissionScripts.Admission, keys, args))!;
+        var admitted = (long)reply[0] == 1;
+        var nowMs = (long)reply[4];
+        var result = new AdmissionResult
+        {
+            Admitted = admitted,
+            NowMs = nowMs,
+            Requests = Window(request, reply, 5),
+            Tokens = Window(request, reply, 9),
+        };
+        if (admitted)
+        {
+            return result with
+            {
+                Reservation = new AdmissionReservation(
+                    request.OrganizationId,
+                    request.ReservationId,
+                    keys.Take(n).Select(k => k.ToString()).ToArray()),
+            };
+        }
+
+        var refused = request.Levels[(int)(long)reply[1] - 1];
+        var retry = (long)reply[3];
+        return result with
+        {
+            RefusedLevel = refused.Level,
+            RefusedLevelId = refused.Id,
+            RefusedKind = LimitNames.ParseKind((string)reply[2]!),
+            RetryAfter = retry < 0 ? null : TimeSpan.FromMilliseconds(retry),
+        };
+    }
+
+    /// <summary>
+    /// Corrects every level's tokens/min, tokens/day and budget by (actual − reserved); exactly once per reservation.
+    /// </summary>
+    public async Task<ReconcileResult> ReconcileAsync(
+        AdmissionReservation reservation, long actualTokens, long actualCostMicroUsd, long? nowMs = null)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualCostMicroUsd);
+        var keys = new RedisKey[reservation.LevelKeys.Count + 1];
+        keys[0] = AdmissionKeys.Reservation(reservation.OrganizationId, reservation.ReservationId);
+        for (var i = 0; i < reservation.LevelKeys.Count; i++)
+        {
+            keys[i + 1] = reservation.LevelKeys[i];
+        }
+        RedisValue[] args = [nowMs is { } now ? now : RedisValue.EmptyString, actualTokens, actualCostMicroUsd];
+        var reply = (RedisResult[])(await EvaluateAsync(s => s.Reconcile, AdmissionScripts.Reconcile, keys, args))!;
+        var outcome = (string)reply[1]! switch
+        {
+            "reconciled" => ReconcileOutcome.Reconciled,
+            "already" => ReconcileOutcome.AlreadyReconciled,
+            _ => ReconcileOutcome.Missing,
+        };
+        return new ReconcileResult(outcome, (long)reply[2], (long)reply[3]);
+    }
+
+    private static RedisValue Optional(long? value) => value is { } v ? v : RedisValue.EmptyString;
+
+    private static RateLimitWindow? Window(AdmissionRequest request, RedisResult[] reply, int at)
+    {
+        var index = (long)reply[at];
+        if (index == 0)
+        {
+            return null;
+        }
+        var level = request.Levels[(int)index - 1];
+        return new RateLimitWindow(
+            level.Level,
+            level.Id,
+            (long)reply[at + 1],
+            (long)reply[at + 2],
+            TimeSpan.FromMilliseconds((long)reply[at + 3]));
+    }
+
+    private async Task<RedisResult> EvaluateAsync(
+        Func<Shas, byte[]> pick, string script, RedisKey[] keys, RedisValue[] args)
+    {
+        var shas = await GetShasAsync(null);
+        try
+        {
+            return await _redis.GetDatabase().ScriptEvaluateAsync(pick(shas), keys, args);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            shas = await GetShasAsync(shas);
+            return await _redis.GetDatabase().ScriptEvaluateAsync(pick(shas), keys, args);
+        }
+    }
+
+    /// <summary>Loads both scripts on every server; <paramref name="stale"/> forces a reload if it is still current.</summary>
+    private async Task<Shas> GetShasAsync(Shas? stale)
+    {
+        var current = _shas;
+        if (current is not null && !ReferenceEquals(current, stale))
+        {
+            return current;
+        }
+        await _loadLock.WaitAsync();
+        try
+        {
+            current = _shas;
+            if (current is not null && !ReferenceEquals(current, stale))
+            {
+                return current;
+            }
+            byte[]? admission = null, reconcile = null;
+            foreach (var server in _redis.GetServers())
+            {
+                if (!server.IsConnected)
+                {
+                    continue;
+                }
+                admission = await server.ScriptLoadAsync(AdmissionScripts.Admission);
+                reconcile = await server.ScriptLoadAsync(AdmissionScripts.Reconcile);
+            }
+            if (admission is null || reconcile is null)
+            {
+                throw new InvalidOperationException("No connected Redis server to load the admission scripts on.");
+            }
+            return _shas = new Shas(admission, reconcile);
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+    }
+
+    private sealed record Shas(byte[] Admission, byte[] Reconcile);
+}
