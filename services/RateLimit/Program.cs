@@ -7,4 +7,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseServiceApi();
+app.MapRateLimitApis();
 app.Run();
+
+/// <summary>Visible to tests, which host the service through WebApplicationFactory.</summary>
+public partial class Program;
