@@ -18,6 +18,13 @@ public static class AdmissionKeys
     public static string Level(string organizationId, LimitLevel level, string id) =>
         $"rl:{HashTag(organizationId)}:{level.ToWire()}:{id}";
 
+    /// <summary>
+    /// The mirror of one level's policy (hash fields <c>rpm</c>, <c>tpm</c>, <c>tpd</c>, <c>budget_micro_usd</c>;
+    /// an absent field is no limit; <c>v</c> orders writes). Written by the RateLimit service after its database commits.
+    /// </summary>
+    public static string Policy(string organizationId, LimitLevel level, string id) =>
+        $"rl:{HashTag(organizationId)}:policy:{level.ToWire()}:{id}";
+
     public static string Reservation(string organizationId, string reservationId) =>
         $"rl:{HashTag(organizationId)}:res:{reservationId}";
 }

@@ -29,6 +29,16 @@ public static class LimitNames
         _ => throw new ArgumentOutOfRangeException(nameof(level)),
     };
 
+    /// <summary>The level a wire name (a policy scope) names, or null.</summary>
+    public static LimitLevel? ParseLevel(string? wire) => wire switch
+    {
+        "key" => LimitLevel.Key,
+        "user" => LimitLevel.User,
+        "group" => LimitLevel.Group,
+        "organization" => LimitLevel.Organization,
+        _ => null,
+    };
+
     public static string ToWire(this LimitKind kind) => kind switch
     {
         LimitKind.Requests => "requests",

@@ -6,7 +6,7 @@ using Synaxis.ServiceKit.Security;
 namespace Synaxis.RateLimit.Apis;
 
 /// <summary>Who reads or sets policies in this request: a user acting in an organization with a role.</summary>
-public sealed record RateLimitCaller(Guid OrganizationId, Guid UserId, string Role)
+public sealed record RateLimitCaller(Guid OrganizationId, Guid UserId, string Role, Guid? KeyId = null)
 {
     /// <summary>Owners and Admins set and delete policies; Members may only read them.</summary>
     public bool IsManager => OrganizationRoles.IsManager(Role);
@@ -52,7 +52,7 @@ internal sealed class RequireRateLimitCaller : IEndpointFilter
             role = currentRole;
         }
 
-        http.Items[typeof(RateLimitCaller)] = new RateLimitCaller(organizationId, userId, role);
+        http.Items[typeof(RateLimitCaller)] = new RateLimitCaller(organizationId, userId, role, user.GetKeyId());
         return await next(context);
     }
 }

@@ -4,13 +4,13 @@ using Synaxis.RateLimit.Infrastructure;
 namespace Synaxis.RateLimit.Contracts;
 
 /// <summary>The limits of one level; <see langword="null"/> means no limit at that level.</summary>
-/// <param name="RequestsPerMinute">0 to 1,000,000.</param>
-/// <param name="TokensPerMinute">0 to 100,000,000.</param>
+/// <param name="RequestsPerMinute">1 to 1,000,000 (a rate cannot be zero: to stop a level, set tokensPerDay or monthlyBudgetUsd to 0).</param>
+/// <param name="TokensPerMinute">1 to 100,000,000.</param>
 /// <param name="TokensPerDay">0 to 10,000,000,000.</param>
 /// <param name="MonthlyBudgetUsd">0 to 10,000,000 US dollars, at most 9 decimals.</param>
 public sealed record PutPolicyRequest(
-    [property: Range(0, Limits.MaxRequestsPerMinute)] int? RequestsPerMinute,
-    [property: Range(0, Limits.MaxTokensPerMinute)] int? TokensPerMinute,
+    [property: Range(1, Limits.MaxRequestsPerMinute)] int? RequestsPerMinute,
+    [property: Range(1, Limits.MaxTokensPerMinute)] int? TokensPerMinute,
     [property: Range(typeof(long), "0", "10000000000", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)] long? TokensPerDay,
     [property: Budget] decimal? MonthlyBudgetUsd);
 
@@ -54,3 +54,22 @@ public sealed class BudgetAttribute : ValidationAttribute
     private static ValidationResult Fail(ValidationContext context, string problem) =>
         new($"{context.DisplayName} {problem}.", context.MemberName is { } member ? [member] : null);
 }
+
+/// <summary>A per-minute limit now: <paramref name="ResetSeconds"/> until its whole allowance is back.</summary>
+public sealed record WindowUsageResponse(long Limit, long Remaining, double ResetSeconds);
+
+/// <summary>Tokens counted today (UTC); the counter restarts at <paramref name="ResetsAt"/>.</summary>
+public sealed record TokensTodayUsage(long Limit, long Used, long Remaining, DateTimeOffset ResetsAt);
+
+/// <summary>Spend this calendar month (UTC), to the micro-dollar.</summary>
+public sealed record BudgetUsage(decimal LimitUsd, decimal SpentUsd, decimal RemainingUsd, DateTimeOffset ResetsAt);
+
+/// <summary>One level's current counters; a <see langword="null"/> part has no limit.</summary>
+public sealed record UsageResponse(
+    string Scope,
+    Guid ScopeId,
+    PolicyResponse? Policy,
+    WindowUsageResponse? Requests,
+    WindowUsageResponse? Tokens,
+    TokensTodayUsage? TokensToday,
+    BudgetUsage? Budget);

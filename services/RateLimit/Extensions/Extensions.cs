@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Synaxis.RateLimit.Admission;
 using Synaxis.RateLimit.Apis;
 using Synaxis.RateLimit.Events;
 using Synaxis.RateLimit.Infrastructure;
@@ -17,6 +19,16 @@ internal static class Extensions
         builder.Services.AddValidation();
 
         builder.Services.AddScoped<MemberRoleStore>();
+
+        // The policy mirror in Redis (the inference path reads policies there, never PostgreSQL).
+        builder.Services.AddSingleton<PolicyMirrorWriter>();
+        builder.Services.AddSingleton<RedisPolicyReader>();
+        builder.Services.AddSingleton<PolicyMirrorInterceptor>();
+        builder.Services.ConfigureDbContext<RateLimitDbContext>(
+            (services, options) => options.AddInterceptors(services.GetRequiredService<PolicyMirrorInterceptor>()),
+            ServiceLifetime.Singleton);
+        builder.Services.AddSingleton<PolicyMirrorSweeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PolicyMirrorSweeper>());
         builder.Services.AddOutboxRelay<RateLimitDbContext>();
         builder.Services.AddEventConsumer<RateLimitDbContext, IdentityEventsHandler>(IdentityEventsHandler.ConsumerGroup);
     }
@@ -24,5 +36,6 @@ internal static class Extensions
     public static void MapRateLimitApis(this WebApplication app)
     {
         app.MapPoliciesApi();
+        app.MapUsageApi();
     }
 }

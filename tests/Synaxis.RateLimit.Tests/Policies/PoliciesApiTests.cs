@@ -75,6 +75,8 @@ public sealed class PoliciesApiTests(PolicyServiceFixture fixture)
     public static TheoryData<string, string> InvalidBodies => new()
     {
         { """{"requestsPerMinute": -1}""", "RequestsPerMinute" },
+        { """{"requestsPerMinute": 0}""", "RequestsPerMinute" },
+        { """{"tokensPerMinute": 0}""", "TokensPerMinute" },
         { """{"requestsPerMinute": 1000001}""", "RequestsPerMinute" },
         { """{"tokensPerMinute": -5}""", "TokensPerMinute" },
         { """{"tokensPerMinute": 100000001}""", "TokensPerMinute" },
