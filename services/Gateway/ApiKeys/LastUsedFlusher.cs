@@ -21,6 +21,7 @@ internal sealed partial class LastUsedFlusher(
 
     private HashSet<string> _carriedOver = new(StringComparer.Ordinal);
     private IConnectionMultiplexer? _redis;
+    private int _stopped;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,7 +47,12 @@ internal sealed partial class LastUsedFlusher(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync();
+        // Hosts may stop twice (a test host's dispose does), the second time with Redis already disposed: only the
+        // first stop flushes. Seen as a flaky ObjectDisposedException in the test fixture's cleanup under load.
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await FlushAsync();
+        }
     }
 
     internal async Task FlushAsync()
