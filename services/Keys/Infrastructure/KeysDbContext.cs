@@ -1,3 +1,4 @@
+using Synaxis.ServiceKit.Membership;
 using Microsoft.EntityFrameworkCore;
 using Synaxis.Keys.Model;
 using Synaxis.ServiceKit.Data;
@@ -26,6 +27,7 @@ public sealed class KeysDbContext(DbContextOptions<KeysDbContext> options) : DbC
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(KeysDbContext).Assembly);
         modelBuilder.ApplyConfiguration(new OutboxMessageConfiguration());
         modelBuilder.ApplyConfiguration(new ProcessedEventConfiguration());
+        modelBuilder.ApplyConfiguration(new MemberRoleConfiguration());
         modelBuilder.ApplySoftDeleteQueryFilters();
     }
 }

@@ -38,7 +38,7 @@ internal sealed class RequireRateLimitCaller : IEndpointFilter
         // The signed role can be minutes old (a 15-minute JWT, a cached key verification): the membership
         // events applied here are newer, so a removed or demoted member cannot act on what they were.
         var roles = http.RequestServices.GetRequiredService<MemberRoleStore>();
-        if (await roles.IsOrganizationDeletedAsync(organizationId, http.RequestAborted))
+        if (await http.RequestServices.GetRequiredService<DeletedOrganizationStore>().IsOrganizationDeletedAsync(organizationId, http.RequestAborted))
         {
             return Problems.Forbidden("This organization was deleted.");
         }

@@ -17,6 +17,7 @@ namespace Synaxis.RateLimit.Events;
 public sealed partial class IdentityEventsHandler(
     RateLimitDbContext db,
     MemberRoleStore roles,
+    DeletedOrganizationStore deletedOrganizations,
     TimeProvider time,
     ILogger<IdentityEventsHandler> logger) : IEventHandler
 {
@@ -54,6 +55,7 @@ public sealed partial class IdentityEventsHandler(
             return;
         }
         await RemoveAsync(db.Policies.Where(p => p.OrganizationId == id), @event, cancellationToken);
+        await deletedOrganizations.RecordAsync(id, @event.OccurredAt, cancellationToken);
         await roles.ForgetOrganizationAsync(id, @event.OccurredAt, cancellationToken);
     }
 
@@ -111,55 +113,4 @@ public sealed partial class IdentityEventsHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored {EventType} event {EventId}: it lacks the organization, group, user or role RateLimit needs.")]
     private static partial void LogUnusable(ILogger logger, string eventType, Guid eventId);
-}
-
-/// <summary>
-/// Reads what RateLimit needs from Identity's event bodies: <c>{before, after}</c> snapshots (member:
-/// <c>{userId, role}</c>, organization: <c>{id}</c>, group: <c>{id, name, slug}</c>), or the same fields at
-/// the top level. A copy of the Keys service's reader.
-/// </summary>
-internal static class IdentityEventData
-{
-    public static Guid? UserId(JsonElement data) => FindGuid(data, "userId");
-
-    public static Guid? GroupId(JsonElement data) => FindGuid(data, "groupId") ?? FindGuid(data, "id");
-
-    public static Guid? OrganizationId(JsonElement data) => FindGuid(data, "organizationId") ?? FindGuid(data, "id");
-
-    /// <summary>The role after the change.</summary>
-    public static string? Role(JsonElement data) =>
-        (Find(data, "after", "role") ?? Find(data, null, "role")) is { ValueKind: JsonValueKind.String } role ? role.GetString() : null;
-
-    private static Guid? FindGuid(JsonElement data, string name)
-    {
-        foreach (var section in (string?[])["after", "before", null])
-        {
-            if (Find(data, section, name) is { ValueKind: JsonValueKind.String } value && value.TryGetGuid(out var id) && id != Guid.Empty)
-            {
-                return id;
-            }
-        }
-        return null;
-    }
-
-    private static JsonElement? Find(JsonElement data, string? section, string name)
-    {
-        if (data.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-        var scope = data;
-        if (section is not null && (!data.TryGetProperty(section, out scope) || scope.ValueKind != JsonValueKind.Object))
-        {
-            return null;
-        }
-        foreach (var property in scope.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-        return null;
-    }
 }

@@ -19,6 +19,7 @@ internal static class Extensions
         builder.Services.AddValidation();
 
         builder.Services.AddScoped<MemberRoleStore>();
+        builder.Services.AddScoped<DeletedOrganizationStore>();
 
         // The policy mirror in Redis (the inference path reads policies there, never PostgreSQL).
         builder.Services.AddSingleton<PolicyMirrorWriter>();

@@ -1,3 +1,4 @@
+using Synaxis.ServiceKit.Membership;
 using Microsoft.EntityFrameworkCore;
 using Synaxis.RateLimit.Model;
 using Synaxis.ServiceKit.Data;
@@ -26,6 +27,7 @@ public sealed class RateLimitDbContext(DbContextOptions<RateLimitDbContext> opti
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RateLimitDbContext).Assembly);
         modelBuilder.ApplyConfiguration(new OutboxMessageConfiguration());
         modelBuilder.ApplyConfiguration(new ProcessedEventConfiguration());
+        modelBuilder.ApplyConfiguration(new MemberRoleConfiguration());
         modelBuilder.ApplySoftDeleteQueryFilters();
     }
 }

@@ -30,17 +30,6 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     }
 }
 
-internal sealed class MemberRoleConfiguration : IEntityTypeConfiguration<MemberRole>
-{
-    public void Configure(EntityTypeBuilder<MemberRole> builder)
-    {
-        builder.ToTable("MemberRoles");
-        builder.Property(m => m.Role).HasMaxLength(Limits.RoleLength);
-        // The upsert's conflict target: one row per user and organization, kept (never soft-deleted).
-        builder.HasIndex(m => new { m.OrganizationId, m.UserId }).IsUnique();
-    }
-}
-
 internal sealed class KnownGroupConfiguration : IEntityTypeConfiguration<KnownGroup>
 {
     public void Configure(EntityTypeBuilder<KnownGroup> builder)

@@ -20,17 +20,6 @@ internal sealed class RateLimitPolicyConfiguration : IEntityTypeConfiguration<Ra
     }
 }
 
-internal sealed class MemberRoleConfiguration : IEntityTypeConfiguration<MemberRole>
-{
-    public void Configure(EntityTypeBuilder<MemberRole> builder)
-    {
-        builder.ToTable("MemberRoles");
-        builder.Property(m => m.Role).HasMaxLength(Limits.RoleLength);
-        // The upsert's conflict target: one row per user and organization, kept (never soft-deleted).
-        builder.HasIndex(m => new { m.OrganizationId, m.UserId }).IsUnique();
-    }
-}
-
 internal sealed class DeletedOrganizationConfiguration : IEntityTypeConfiguration<DeletedOrganization>
 {
     public void Configure(EntityTypeBuilder<DeletedOrganization> builder)

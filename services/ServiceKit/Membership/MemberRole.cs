@@ -1,10 +1,10 @@
 using Synaxis.ServiceKit.Data;
 
-namespace Synaxis.Keys.Model;
+namespace Synaxis.ServiceKit.Membership;
 
 /// <summary>
-/// The Keys service's copy of a user's role in an organization, kept from Identity's events so that
-/// verification can say what a key's owner may do now, without calling Identity. Events can arrive out of
+/// A service's copy of a user's role in an organization, kept from Identity's events so the service knows
+/// what a caller may do now (a signed identity can be minutes old; the events are newer), without calling Identity. Events can arrive out of
 /// order, so a change applies only when it is newer than <see cref="RoleAsOf"/>; a removed member keeps the
 /// row with a <see langword="null"/> role, so a late, older event cannot bring the role back.
 /// </summary>
