@@ -6,7 +6,6 @@ public static class Limits
     public const int NameLength = 100;
     public const int MaxAllowedModels = 50;
     public const int ModelNameLength = 200;
-    public const int RoleLength = 16;
 
     /// <summary>The most keys one page of the list holds.</summary>
     public const int MaxPageSize = 100;

@@ -12,5 +12,4 @@ public static class Limits
     public const int BudgetDecimals = 9;
 
     public const int ScopeLength = 16;
-    public const int RoleLength = 16;
 }
