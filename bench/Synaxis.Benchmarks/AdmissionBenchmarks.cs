@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using StackExchange.Redis;
-using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.Testing;
 
 namespace Synaxis.Benchmarks;

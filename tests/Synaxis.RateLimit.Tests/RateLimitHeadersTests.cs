@@ -1,4 +1,4 @@
-using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 
 namespace Synaxis.RateLimit.Tests;
 

@@ -1,5 +1,5 @@
 using StackExchange.Redis;
-using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.Testing;
 
 namespace Synaxis.RateLimit.Tests;

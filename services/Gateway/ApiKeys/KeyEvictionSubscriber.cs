@@ -59,7 +59,9 @@ internal sealed partial class KeyEvictionSubscriber(
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    // Cancel, never dispose: the token has no timer to free, and a host that disposes before (or without) stopping
+    // must still find StopAsync callable.
+    public void Dispose() => _stopping.Cancel();
 
     private async Task<bool> TrySubscribeAsync()
     {

@@ -1,3 +1,4 @@
+using Synaxis.ServiceKit.Admission;
 using System.Globalization;
 
 namespace Synaxis.RateLimit.Admission;

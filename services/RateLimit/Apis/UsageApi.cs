@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.RateLimit.Contracts;
 using Synaxis.RateLimit.Infrastructure;
 using Synaxis.RateLimit.Model;

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.RateLimit.Apis;
 using Synaxis.RateLimit.Events;
 using Synaxis.RateLimit.Infrastructure;

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.RateLimit.Infrastructure;
 using Synaxis.RateLimit.Model;
 

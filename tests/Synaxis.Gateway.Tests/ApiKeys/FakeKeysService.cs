@@ -114,7 +114,18 @@ public sealed class FakeKeysService : IAsyncDisposable
         title: "Unauthorized",
         extensions: new Dictionary<string, object?> { [ApiKeyVerificationFailures.ReasonExtension] = reason });
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    /// <summary>
+    /// Stops gracefully before disposing: disposing a running Kestrel aborts the gateway's pooled keep-alive
+    /// connections mid-flight, a teardown race seen as an ObjectDisposedException in fixture cleanup under CI load.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        await _app.DisposeAsync();
+    }
 
     private sealed record Registered(string Key, VerifiedApiKey Verified, bool Revoked);
 }

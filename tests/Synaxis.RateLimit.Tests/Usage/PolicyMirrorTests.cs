@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.RateLimit.Services;
 using Synaxis.RateLimit.Tests.Policies;
 using Synaxis.ServiceKit.Security;

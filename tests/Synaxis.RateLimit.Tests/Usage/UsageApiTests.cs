@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using StackExchange.Redis;
 using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 using Synaxis.RateLimit.Tests.Policies;
 using Synaxis.ServiceKit.Security;
 

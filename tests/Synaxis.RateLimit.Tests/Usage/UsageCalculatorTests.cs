@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using Synaxis.RateLimit.Admission;
+using Synaxis.ServiceKit.Admission;
 
 namespace Synaxis.RateLimit.Tests.Usage;
 

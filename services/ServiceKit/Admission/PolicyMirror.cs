@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Synaxis.RateLimit.Admission;
+namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>One policy as mirrored to Redis; <see cref="Deleted"/> removes the mirror.</summary>
 /// <param name="Version">Unix ms of the write (the row's UpdatedAt, or DeletedAt): an older write never overwrites a newer one.</param>

@@ -1,4 +1,4 @@
-namespace Synaxis.RateLimit.Admission;
+namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>
 /// Redis key layout. Every key of an organization shares the hash tag <c>{org:&lt;id&gt;}</c> (one Cluster slot).

@@ -1,4 +1,4 @@
-namespace Synaxis.RateLimit.Admission;
+namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>
 /// The two Lua scripts of admission. They live here as C# raw strings (rather than embedded .lua files)

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Synaxis.RateLimit.Admission;
+namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>
 /// Admission against Redis: one EVALSHA of <see cref="AdmissionScripts.Admission"/> per request (one round trip),

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Synaxis.RateLimit.Admission;
+namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>The 429 body's error code and type (OpenAI's shapes).</summary>
 public sealed record RateLimitRefusal(int StatusCode, string Code, string Type, string Message);

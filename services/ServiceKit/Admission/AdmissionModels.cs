@@ -1,4 +1,4 @@
-namespace Synaxis.RateLimit.Admission;
+namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>A level of the hierarchy that a request is counted at.</summary>
 public enum LimitLevel
