@@ -325,9 +325,69 @@ public sealed class AdmissionTests(RedisFixture fixture)
     [Fact]
     public async Task A_reservation_id_is_used_once()
     {
-        var request = Request(Day0, 0, 0, Key("k", new LimitPolicy(RequestsPerMinute: 5)));
+        var request = Request(Day0, 10, 0, Key("k", new LimitPolicy(TokensPerMinute: 500)));
         Assert.True((await _controller.AdmitAsync(request)).Admitted);
         await Assert.ThrowsAsync<RedisServerException>(() => _controller.AdmitAsync(request));
+    }
+
+    [Fact]
+    public async Task Only_requests_limits_record_no_reservation_and_write_nothing_but_their_counters()
+    {
+        var request = Request(Day0, 10, 0, Key("k", new LimitPolicy(RequestsPerMinute: 5)));
+        var result = await _controller.AdmitAsync(request);
+        Assert.True(result.Admitted);
+        Assert.Null(result.Reservation);
+        Assert.False(await _db.KeyExistsAsync(AdmissionKeys.Reservation(_org, request.ReservationId)));
+        Assert.Equal(["rq_at", "rq_d"], (await ReadLevel(LimitLevel.Key, "k")).Keys.Order());
+    }
+
+    [Fact]
+    public async Task A_level_without_a_given_policy_is_judged_by_its_mirror_in_the_same_call()
+    {
+        var writer = new PolicyMirrorWriter(fixture.Redis);
+        await writer.WriteAsync([
+            new PolicyMirrorEntry(_org, LimitLevel.User, "u1", new LimitPolicy(RequestsPerMinute: 2, TokensPerDay: 1000, MonthlyBudgetUsd: 1.5m), false, 1),
+        ]);
+        var levels = new[] { new AdmissionLevel(LimitLevel.Key, "k1"), new AdmissionLevel(LimitLevel.User, "u1"), new AdmissionLevel(LimitLevel.Organization, _org) };
+
+        var first = await _controller.AdmitAsync(Request(Day0, 100, 0, levels));
+        var second = await _controller.AdmitAsync(Request(Day0, 100, 0, levels));
+        var third = await _controller.AdmitAsync(Request(Day0, 100, 0, levels));
+
+        Assert.True(first.Admitted);
+        Assert.True(second.Admitted);
+        Assert.False(third.Admitted);
+        Assert.Equal(LimitLevel.User, third.RefusedLevel);
+        Assert.Equal(LimitKind.Requests, third.RefusedKind);
+        Assert.Equal(new LimitPolicy(2, null, 1000, 1.5m), first.Policies[1]);
+        Assert.Equal(LimitPolicy.None, first.Policies[0]);
+        Assert.Equal(LimitPolicy.None, first.Policies[2]);
+        Assert.Equal(2, second.Requests!.Limit);
+        Assert.Equal(0, second.Requests.Remaining);
+        Assert.NotNull(first.Reservation); // tokens/day and the budget are reconcilable
+    }
+
+    [Fact]
+    public async Task A_reservation_reconciled_by_its_id_alone_leaves_the_counters_at_the_true_usage()
+    {
+        var writer = new PolicyMirrorWriter(fixture.Redis);
+        await writer.WriteAsync([
+            new PolicyMirrorEntry(_org, LimitLevel.Organization, _org, new LimitPolicy(TokensPerDay: 100_000, MonthlyBudgetUsd: 10m), false, 1),
+        ]);
+        var levels = new[] { new AdmissionLevel(LimitLevel.User, "u1"), new AdmissionLevel(LimitLevel.Organization, _org) };
+        var admitted = await _controller.AdmitAsync(Request(Day0, 1500, 0, levels));
+        Assert.Equal("1500", (await ReadLevel(LimitLevel.Organization, _org))["day_used"]);
+
+        var reconciled = await _controller.ReconcileAsync(_org, admitted.Reservation!.ReservationId, 420, 2_500, Day0 + 1000);
+        var again = await _controller.ReconcileAsync(_org, admitted.Reservation.ReservationId, 420, 2_500, Day0 + 2000);
+        var unknown = await _controller.ReconcileAsync(_org, "no-such-reservation", 420, 2_500, Day0 + 2000);
+
+        Assert.Equal(new ReconcileResult(ReconcileOutcome.Reconciled, 420 - 1500, 2_500), reconciled);
+        Assert.Equal(ReconcileOutcome.AlreadyReconciled, again.Outcome);
+        Assert.Equal(ReconcileOutcome.Missing, unknown.Outcome);
+        var counters = await ReadLevel(LimitLevel.Organization, _org);
+        Assert.Equal("420", counters["day_used"]);
+        Assert.Equal("2500", counters["mon_spent"]);
     }
 
     [Fact]

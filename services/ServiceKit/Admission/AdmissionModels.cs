@@ -88,8 +88,12 @@ public sealed record LimitPolicy(
     }
 }
 
-/// <summary>One level that applies to the caller, with its id (the organization level's id is the organization id).</summary>
-public sealed record AdmissionLevel(LimitLevel Level, string Id, LimitPolicy Policy);
+/// <summary>
+/// One level that applies to the caller, with its id (the organization level's id is the organization id).
+/// A null <see cref="Policy"/> is read by the admission script from the level's mirror in Redis (the gateway's
+/// way: no extra round trip, no stale copy); a given one is used as it is (tests, benchmarks).
+/// </summary>
+public sealed record AdmissionLevel(LimitLevel Level, string Id, LimitPolicy? Policy = null);
 
 /// <summary>
 /// One request to admit. <see cref="EstimatedTokens"/> is reserved at every tokens limit and reconciled later;
@@ -147,8 +151,11 @@ public sealed record AdmissionResult
 
     public RateLimitWindow? Tokens { get; init; }
 
-    /// <summary>Set when admitted.</summary>
+    /// <summary>Set when admitted and some level has a tokens or budget limit (otherwise there is nothing to reconcile).</summary>
     public AdmissionReservation? Reservation { get; init; }
+
+    /// <summary>The policy each level was judged by, in the order of the request's levels.</summary>
+    public IReadOnlyList<LimitPolicy> Policies { get; init; } = [];
 
     /// <summary>The clock the script used (Unix ms).</summary>
     public long NowMs { get; init; }

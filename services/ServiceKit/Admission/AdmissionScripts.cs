@@ -77,12 +77,17 @@ public static class AdmissionScripts
         """;
 
     /// <summary>
-    /// KEYS: level hashes 1..n, then the reservation key.
+    /// KEYS: level hashes 1..n, then the policy mirrors of the same levels n+1..2n, then the reservation key.
     /// ARGV: now_ms or '', estimated tokens, estimated cost (micro-USD), reservation TTL ms, n,
-    /// then per level: name, requests/min, tokens/min, tokens/day, budget micro-USD ('' = no limit).
+    /// then per level: name, source ('m' = read the level's policy from its mirror hash, 'p' = the four values
+    /// that follow), requests/min, tokens/min, tokens/day, budget micro-USD ('' = no limit).
     /// Answer: {admitted, refused index, refused kind, retry-after ms (-1 = never), now,
-    ///          req index, req limit, req remaining, req reset ms, tok index, tok limit, tok remaining, tok reset ms}
-    /// (for a refusal the windows describe the state left unchanged).
+    ///          req index, req limit, req remaining, req reset ms, tok index, tok limit, tok remaining, tok reset ms,
+    ///          reservation recorded (0|1), then per level the policy used: rpm, tpm, tpd, budget ('' = none)}
+    /// (for a refusal the windows describe the state left unchanged). Reading the mirrors here keeps admission at
+    /// one round trip; the policies come back so a gateway can keep the last known ones for when Redis is down.
+    /// A reservation is recorded only when some level has a tokens or budget limit (there is nothing to reconcile
+    /// otherwise), so unlimited traffic writes nothing but its request counters.
     /// </summary>
     public const string Admission = Common + """
 
@@ -91,7 +96,7 @@ public static class AdmissionScripts
         local cost = tonumber(ARGV[3])
         local res_ttl = tonumber(ARGV[4])
         local n = tonumber(ARGV[5])
-        local reskey = KEYS[n + 1]
+        local reskey = KEYS[2 * n + 1]
         if redis.call('EXISTS', reskey) == 1 then
           return redis.error_reply('ERR reservation already exists')
         end
@@ -125,9 +130,17 @@ public static class AdmissionScripts
           return {L, rem, math.ceil(x / L)}
         end
 
+        local pol = {}
         for i = 1, n do
-          local b = 5 + (i - 1) * 5
-          local rpm, tpm, tpd, bud = num(ARGV[b + 2]), num(ARGV[b + 3]), num(ARGV[b + 4]), num(ARGV[b + 5])
+          local b = 5 + (i - 1) * 6
+          local rpm, tpm, tpd, bud
+          if ARGV[b + 2] == 'm' then
+            local pv = redis.call('HMGET', KEYS[n + i], 'rpm', 'tpm', 'tpd', 'budget_micro_usd')
+            rpm, tpm, tpd, bud = num(pv[1]), num(pv[2]), num(pv[3]), num(pv[4])
+          else
+            rpm, tpm, tpd, bud = num(ARGV[b + 3]), num(ARGV[b + 4]), num(ARGV[b + 5]), num(ARGV[b + 6])
+          end
+          pol[i] = {rpm, tpm, tpd, bud}
           local h = redis.call('HMGET', KEYS[i], 'rq_d', 'rq_at', 'tk_d', 'tk_at', 'day', 'day_used', 'mon', 'mon_spent')
           local p = {}
           if rpm then
@@ -176,13 +189,23 @@ public static class AdmissionScripts
         rq = rq or {0, 0, 0}
         tk = tk or {0, 0, 0}
 
+        local function answer(reply)
+          for i = 1, n do
+            for j = 1, 4 do
+              local v = pol[i][j]
+              if v then table.insert(reply, s(v)) else table.insert(reply, '') end
+            end
+          end
+          return reply
+        end
+
         if ref_idx > 0 then
-          return {0, ref_idx, ref_kind, ref_retry, now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3]}
+          return answer({0, ref_idx, ref_kind, ref_retry, now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3], 0})
         end
 
         local res = {'n', n, 'tokens', s(tokens), 'cost', s(cost), 'state', 'reserved', 'at', s(now)}
+        local reconcilable = false
         for i = 1, n do
-          local b = 5 + (i - 1) * 5
           local key = KEYS[i]
           local p = plans[i]
           local ttl = 0
@@ -194,23 +217,30 @@ public static class AdmissionScripts
           if p.tk then
             redis.call('HSET', key, 'tk_d', s(p.tk), 'tk_at', s(now))
             ttl = math.max(ttl, p.tk_after[3])
-            table.insert(res, 'tpm' .. i); table.insert(res, ARGV[b + 3])
+            table.insert(res, 'tpm' .. i); table.insert(res, s(pol[i][2]))
+            reconcilable = true
           end
           if p.day_used then
             redis.call('HSET', key, 'day', s(day), 'day_used', s(p.day_used))
             ttl = math.max(ttl, day_end - now)
             table.insert(res, 'day' .. i); table.insert(res, s(day))
+            reconcilable = true
           end
           if p.mon_spent then
             redis.call('HSET', key, 'mon', s(month), 'mon_spent', s(p.mon_spent))
             ttl = math.max(ttl, month_end - now)
             table.insert(res, 'mon' .. i); table.insert(res, s(month))
+            reconcilable = true
           end
           if ttl > 0 then extend(key, ttl + T) end
         end
-        redis.call('HSET', reskey, unpack(res))
-        redis.call('PEXPIRE', reskey, res_ttl)
-        return {1, 0, '', 0, now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3]}
+        local recorded = 0
+        if reconcilable then
+          redis.call('HSET', reskey, unpack(res))
+          redis.call('PEXPIRE', reskey, res_ttl)
+          recorded = 1
+        end
+        return answer({1, 0, '', 0, now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3], recorded})
         """;
 
     /// <summary>

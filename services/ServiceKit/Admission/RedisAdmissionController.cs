@@ -26,9 +26,9 @@ public sealed class RedisAdmissionController
     public async Task<AdmissionResult> AdmitAsync(AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Levels.Count == 0)
+        if (request.Levels.Count is 0 or > MaxLevels)
         {
-            throw new ArgumentException("At least one level is required.", nameof(request));
+            throw new ArgumentException($"Between 1 and {MaxLevels} levels are required.", nameof(request));
         }
         if (request.EstimatedTokens < 0 || request.EstimatedCostMicroUsd < 0)
         {
@@ -40,8 +40,8 @@ public sealed class RedisAdmissionController
         }
 
         var n = request.Levels.Count;
-        var keys = new RedisKey[n + 1];
-        var args = new RedisValue[5 + 5 * n];
+        var keys = new RedisKey[2 * n + 1];
+        var args = new RedisValue[5 + 6 * n];
         args[0] = request.NowMs is { } now ? now : RedisValue.EmptyString;
         args[1] = request.EstimatedTokens;
         args[2] = request.EstimatedCostMicroUsd;
@@ -50,30 +50,38 @@ public sealed class RedisAdmissionController
         for (var i = 0; i < n; i++)
         {
             var level = request.Levels[i];
-            level.Policy.Validate();
             keys[i] = AdmissionKeys.Level(request.OrganizationId, level.Level, level.Id);
-            var b = 5 + 5 * i;
+            keys[n + i] = AdmissionKeys.Policy(request.OrganizationId, level.Level, level.Id);
+            var b = 5 + 6 * i;
             args[b] = level.Level.ToWire();
-            args[b + 1] = Optional(level.Policy.RequestsPerMinute);
-            args[b + 2] = Optional(level.Policy.TokensPerMinute);
-            args[b + 3] = Optional(level.Policy.TokensPerDay);
-            args[b + 4] = Optional(level.Policy.MonthlyBudgetUsd is { } usd ? MicroUsd.FromUsd(usd) : null);
+            if (level.Policy is not { } policy)
+            {
+                args[b + 1] = MirrorSource;
+                args[b + 2] = args[b + 3] = args[b + 4] = args[b + 5] = RedisValue.EmptyString;
+                continue;
+            }
+            policy.Validate();
+            args[b + 1] = PassedSource;
+            args[b + 2] = Optional(policy.RequestsPerMinute);
+            args[b + 3] = Optional(policy.TokensPerMinute);
+            args[b + 4] = Optional(policy.TokensPerDay);
+            args[b + 5] = Optional(policy.MonthlyBudgetUsd is { } usd ? MicroUsd.FromUsd(usd) : null);
         }
-        keys[n] = AdmissionKeys.Reservation(request.OrganizationId, request.ReservationId);
+        keys[2 * n] = AdmissionKeys.Reservation(request.OrganizationId, request.ReservationId);
 
         var reply = (RedisResult[])(await EvaluateAsync(s => s.Admission, AdmissionScripts.Admission, keys, args))!;
         var admitted = (long)reply[0] == 1;
-        var nowMs = (long)reply[4];
         var result = new AdmissionResult
         {
             Admitted = admitted,
-            NowMs = nowMs,
+            NowMs = (long)reply[4],
             Requests = Window(request, reply, 5),
             Tokens = Window(request, reply, 9),
+            Policies = Policies(reply, PoliciesAt, n),
         };
         if (admitted)
         {
-            return result with
+            return (long)reply[13] == 0 ? result : result with
             {
                 Reservation = new AdmissionReservation(
                     request.OrganizationId,
@@ -119,7 +127,60 @@ public sealed class RedisAdmissionController
         return new ReconcileResult(outcome, (long)reply[2], (long)reply[3]);
     }
 
+    /// <summary>
+    /// Reconciles a reservation known only by its id (what Routing reports): reads the levels it charged, then
+    /// runs <see cref="AdmissionScripts.Reconcile"/>. Two round trips, off the hot path.
+    /// </summary>
+    public async Task<ReconcileResult> ReconcileAsync(
+        string organizationId, string reservationId, long actualTokens, long actualCostMicroUsd, long? nowMs = null)
+    {
+        var key = AdmissionKeys.Reservation(organizationId, reservationId);
+        var fields = await _redis.GetDatabase().HashGetAllAsync(key);
+        if (fields.Length == 0)
+        {
+            return new ReconcileResult(ReconcileOutcome.Missing, 0, 0);
+        }
+        var map = fields.ToDictionary(f => (string)f.Name!, f => f.Value, StringComparer.Ordinal);
+        if (!map.TryGetValue("n", out var count) || !count.TryParse(out int n) || n < 1 || n > MaxLevels)
+        {
+            return new ReconcileResult(ReconcileOutcome.Missing, 0, 0);
+        }
+        var levelKeys = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (!map.TryGetValue("k" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), out var levelKey) || levelKey.IsNullOrEmpty)
+            {
+                return new ReconcileResult(ReconcileOutcome.Missing, 0, 0);
+            }
+            levelKeys[i] = levelKey!;
+        }
+        return await ReconcileAsync(new AdmissionReservation(organizationId, reservationId, levelKeys), actualTokens, actualCostMicroUsd, nowMs);
+    }
+
+    /// <summary>A caller has a key, a user, an organization and its groups; more levels than this is a bug or an attack.</summary>
+    public const int MaxLevels = 64;
+
+    private const int PoliciesAt = 14;
+    private static readonly RedisValue MirrorSource = "m";
+    private static readonly RedisValue PassedSource = "p";
+
     private static RedisValue Optional(long? value) => value is { } v ? v : RedisValue.EmptyString;
+
+    private static LimitPolicy[] Policies(RedisResult[] reply, int at, int n)
+    {
+        var policies = new LimitPolicy[n];
+        for (var i = 0; i < n; i++)
+        {
+            var b = at + 4 * i;
+            var budget = Number(reply[b + 3]);
+            policies[i] = new LimitPolicy(Number(reply[b]), Number(reply[b + 1]), Number(reply[b + 2]),
+                budget is { } micro ? MicroUsd.ToUsd(micro) : null);
+        }
+        return policies;
+    }
+
+    private static long? Number(RedisResult value) =>
+        long.TryParse((string?)value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
 
     private static RateLimitWindow? Window(AdmissionRequest request, RedisResult[] reply, int at)
     {
