@@ -24,7 +24,10 @@ public sealed class InternalIdentityForwardingTests(GatewayFixture fixture)
         using var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post)
         {
-            request.Content = JsonContent.Create(new { email = "a@example.com", password = "x" });
+            // Inference bodies are read by admission at the gateway: they must be requests it can read.
+            request.Content = path.StartsWith("/v1/", StringComparison.Ordinal)
+                ? JsonContent.Create(new { model = "mock-small", messages = new[] { new { role = "user", content = "hi" } } })
+                : JsonContent.Create(new { email = "a@example.com", password = "x" });
         }
         if (token is not null)
         {

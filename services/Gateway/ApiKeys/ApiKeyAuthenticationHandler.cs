@@ -43,10 +43,16 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     private async Task<AuthenticateResult> AwaitAsync(ValueTask<ApiKeyVerification> verification) => ToResult(await verification);
 
-    private AuthenticateResult ToResult(ApiKeyVerification verification) =>
-        verification.Key is { } key
-            ? AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(Scheme.Name), Scheme.Name))
-            : AuthenticateResult.Fail(new ApiKeyRefusedException(verification));
+    private AuthenticateResult ToResult(ApiKeyVerification verification)
+    {
+        if (verification.Key is not { } key)
+        {
+            return AuthenticateResult.Fail(new ApiKeyRefusedException(verification));
+        }
+        // Admission reads the key's allowed models from here rather than from claims.
+        Context.Features.Set(key);
+        return AuthenticateResult.Success(new AuthenticationTicket(key.CreatePrincipal(Scheme.Name), Scheme.Name));
+    }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -1,3 +1,4 @@
+using Synaxis.Gateway.Admission;
 using Synaxis.Gateway.Health;
 using Synaxis.Gateway.Proxy;
 using Synaxis.Gateway.Security;
@@ -14,6 +15,7 @@ internal static class Extensions
         // API-key verdicts, failure counters, revocations and last use are shared with every gateway and Keys.
         builder.AddRedisClient(ServiceDataExtensions.RedisConnectionName);
         builder.AddGatewayAuthentication();
+        builder.AddInferenceAdmission();
 
         var proxyConfig = builder.Configuration.GetSection("ReverseProxy");
         builder.Services.AddReverseProxy()
@@ -34,7 +36,7 @@ internal static class Extensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy => proxy.UseInferenceAdmission());
         app.MapUnknownPathFallback();
         return app;
     }

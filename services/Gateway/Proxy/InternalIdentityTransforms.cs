@@ -1,6 +1,8 @@
 using Microsoft.Net.Http.Headers;
+using Synaxis.Gateway.Admission;
 using Synaxis.Gateway.ApiKeys;
 using Synaxis.Gateway.Security;
+using Synaxis.ServiceKit.Inference;
 using Synaxis.ServiceKit.Security;
 using Yarp.ReverseProxy.Transforms;
 
@@ -32,6 +34,12 @@ internal static partial class InternalIdentityTransforms
             {
                 RequestTransform.RemoveHeader(transform, header.Key);
             }
+        }
+
+        if (transform.HttpContext.Features.Get<AdmissionFeature>()?.Reservation is { } reservation)
+        {
+            // After the strip above: only the gateway's admission can name a reservation to Routing.
+            RequestTransform.AddHeader(transform, InferenceHeaders.Reservation, reservation.ReservationId);
         }
 
         var requestId = transform.HttpContext.TraceIdentifier;

@@ -48,6 +48,10 @@ internal static class GatewayProblems
             ? WriteOpenAIAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, detail, "invalid_request_error", "identity_too_large")
             : SecurityProblems.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, "Request Header Fields Too Large", detail);
 
+    /// <summary>An inference answer of the gateway's own (admission, body checks) in OpenAI's error envelope.</summary>
+    public static Task WriteInferenceErrorAsync(HttpContext context, int statusCode, string message, string type, string code) =>
+        WriteOpenAIAsync(context, statusCode, message, type, code);
+
     private static Task WriteOpenAIAsync(HttpContext context, int statusCode, string message, string type, string code)
     {
         context.Response.StatusCode = statusCode;

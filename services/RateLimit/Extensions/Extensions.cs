@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 using Synaxis.ServiceKit.Admission;
 using Synaxis.RateLimit.Apis;
 using Synaxis.RateLimit.Events;
@@ -32,6 +33,11 @@ internal static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<PolicyMirrorSweeper>());
         builder.Services.AddOutboxRelay<RateLimitDbContext>();
         builder.Services.AddEventConsumer<RateLimitDbContext, IdentityEventsHandler>(IdentityEventsHandler.ConsumerGroup);
+
+        // Reconciles admission reservations with Routing's UsageRecorded events. A group of its own: the consumer
+        // runs one handler per group, and inference volume must not delay Identity's (membership) events.
+        builder.Services.AddSingleton(services => new RedisAdmissionController(services.GetRequiredService<IConnectionMultiplexer>()));
+        builder.Services.AddEventConsumer<RateLimitDbContext, UsageEventsHandler>(UsageEventsHandler.ConsumerGroup);
     }
 
     public static void MapRateLimitApis(this WebApplication app)
