@@ -13,10 +13,10 @@ public sealed class TestTokens
     public const string Issuer = "synaxis-identity";
     public const string Audience = "synaxis";
 
-    public Guid UserId { get; } = Guid.NewGuid();
-    public Guid OrganizationId { get; } = Guid.NewGuid();
+    public Guid UserId { get; init; } = Guid.NewGuid();
+    public Guid OrganizationId { get; init; } = Guid.NewGuid();
     public string Role { get; init; } = "Admin";
-    public Guid[] Groups { get; } = [Guid.NewGuid(), Guid.NewGuid()];
+    public Guid[] Groups { get; init; } = [Guid.NewGuid(), Guid.NewGuid()];
 
     public string Mint(
         string key = JwtKey,

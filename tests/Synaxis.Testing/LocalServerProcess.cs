@@ -14,7 +14,8 @@ public abstract class LocalServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
+    private readonly ProcessStartInfo _start;
+    private Process _process;
     private readonly StringBuilder _output = new();
 
     protected LocalServerProcess(string script, Func<string, string, string[]> arguments)
@@ -43,11 +44,37 @@ public abstract class LocalServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {script}.");
-        _process.OutputDataReceived += (_, e) => Capture(e.Data);
-        _process.ErrorDataReceived += (_, e) => Capture(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _start = start;
+        _process = Start(start);
+    }
+
+    private Process Start(ProcessStartInfo start)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.ArgumentList[0]}.");
+        process.OutputDataReceived += (_, e) => Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Kills the server (as a crash would) and waits until it is gone: clients see the port refuse.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts the stopped server again on the same port, password and data folder, and waits until it is ready.</summary>
+    protected async Task RestartAsync(Func<CancellationToken, Task<bool>> probe)
+    {
+        await StopAsync();
+        _process.Dispose();
+        _process = Start(_start);
+        await WaitUntilReadyAsync(probe);
     }
 
     public string Folder { get; }

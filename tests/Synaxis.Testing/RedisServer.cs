@@ -25,6 +25,9 @@ public sealed class RedisServer : LocalServerProcess
         }
     }
 
+    /// <summary>Starts a stopped server again (same port, password and data: its append-only file survives).</summary>
+    public Task RestartAsync() => RestartAsync(CanPingAsync);
+
     /// <summary>The connection string shape the AppHost hands to services.</summary>
     public string ConnectionString => $"127.0.0.1:{Port},password={Password}";
 
