@@ -19,6 +19,10 @@ var internalIdentityKey = builder.AddParameter(
     secret: true,
     persist: true);
 
+// What the gateway does when Redis cannot answer an admission: Open (a local limiter at a share of each limit;
+// budgets still refused) or Closed (every inference request refused with 503). A deploy-time setting.
+var rateLimitFailureMode = builder.AddParameter("ratelimit-failure-mode", "Open", publishValueAsDefault: true);
+
 var mockProvider = builder.AddProject<Projects.Synaxis_MockProvider>("mock-provider")
     .WithSynaxisDefaults();
 
@@ -49,6 +53,7 @@ builder.AddProject<Projects.Synaxis_Gateway>("gateway")
     .WithExternalHttpEndpoints()
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithEnvironment("InternalIdentity__SigningKey", internalIdentityKey)
+    .WithEnvironment("RateLimit__FailureMode", rateLimitFailureMode)
     .WithReference(redis).WaitFor(redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(keys).WaitFor(keys)
