@@ -70,7 +70,7 @@ internal readonly record struct InferenceRequest(string Model, long? MaxTokens, 
                 else if (reader.ValueTextEquals("n"u8))
                 {
                     long? n = null;
-                    if (!TryReadCount(ref reader, "n", ref n, out error))
+                    if (!TryReadCount(ref reader, "n", ref n, out error, max: long.MaxValue))
                     {
                         return null;
                     }
@@ -110,7 +110,13 @@ internal readonly record struct InferenceRequest(string Model, long? MaxTokens, 
         return new InferenceRequest(model, maxCompletionTokens ?? maxTokens, choices, textBytes, tokenIds);
     }
 
-    private static bool TryReadCount(ref Utf8JsonReader reader, string name, ref long? value, out string? error)
+    /// <summary>
+    /// Above any model's context window by far; keeps every estimate (at most 128 choices of it) far from overflow,
+    /// so no crafted request can turn its reservation negative.
+    /// </summary>
+    public const long MaxTokensCap = 100_000_000;
+
+    private static bool TryReadCount(ref Utf8JsonReader reader, string name, ref long? value, out string? error, long max = MaxTokensCap)
     {
         error = null;
         reader.Read();
@@ -121,6 +127,11 @@ internal readonly record struct InferenceRequest(string Model, long? MaxTokens, 
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var number) || number < 0)
         {
             error = $"'{name}' must be a non-negative integer.";
+            return false;
+        }
+        if (number > max)
+        {
+            error = $"'{name}' must be at most {max}.";
             return false;
         }
         value = number;
@@ -137,7 +148,7 @@ internal readonly record struct InferenceRequest(string Model, long? MaxTokens, 
         {
             if (reader.TokenType == JsonTokenType.String)
             {
-                textBytes += reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                textBytes += TextLength(ref reader);
             }
             return;
         }
@@ -147,7 +158,7 @@ internal readonly record struct InferenceRequest(string Model, long? MaxTokens, 
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    textBytes += reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+                    textBytes += TextLength(ref reader);
                     break;
                 case JsonTokenType.Number when countNumbers:
                     tokenIds++;
@@ -155,6 +166,34 @@ internal readonly record struct InferenceRequest(string Model, long? MaxTokens, 
                 case JsonTokenType.EndObject or JsonTokenType.EndArray when reader.CurrentDepth == depth:
                     return;
             }
+        }
+    }
+
+    /// <summary>
+    /// The UTF-8 length of a string's text: its raw length, or, when it has escapes (<c>\u4e16</c>, as Python's
+    /// json.dumps writes every non-ASCII character), the length after unescaping, so such clients are not
+    /// estimated at three times their size.
+    /// </summary>
+    private static long TextLength(ref Utf8JsonReader reader)
+    {
+        var raw = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (!reader.ValueIsEscaped)
+        {
+            return raw;
+        }
+        if (raw <= 1024)
+        {
+            Span<byte> small = stackalloc byte[1024];
+            return reader.CopyString(small);
+        }
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)raw);
+        try
+        {
+            return reader.CopyString(rented);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -19,6 +19,7 @@ internal sealed class LocalAdmission(TimeProvider time)
     /// <param name="policies">The last-known policy of each level.</param>
     public AdmissionResult Admit(IReadOnlyList<LevelRef> levelKeys, IReadOnlyList<AdmissionLevel> levels, IReadOnlyList<LimitPolicy> policies, long tokens, double share)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(tokens); // a negative reservation would hand tokens back
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var day = now / 86_400_000;
         lock (_lock)
@@ -56,9 +57,12 @@ internal sealed class LocalAdmission(TimeProvider time)
                 if (p.TokensPerDay is { } tpd)
                 {
                     var used = state.Day == day ? state.DayUsed : 0;
-                    if (used + tokens > Share(tpd, share))
+                    var limit = tpd == 0 ? 0 : Share(tpd, share); // a day limit of 0 is "nothing", not "one"
+                    if (used + tokens > limit)
                     {
-                        return Refused(levels[i], LimitKind.TokensDay, TimeSpan.FromMilliseconds((day + 1) * 86_400_000 - now), now);
+                        // As in Redis: a request larger than the whole day never passes, so no retry time.
+                        return Refused(levels[i], LimitKind.TokensDay,
+                            tokens > limit ? null : TimeSpan.FromMilliseconds((day + 1) * 86_400_000 - now), now);
                     }
                 }
             }

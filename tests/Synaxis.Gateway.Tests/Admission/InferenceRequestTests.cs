@@ -70,7 +70,7 @@ public sealed class InferenceRequestTests
             "user", "text", "What is in this image?", "image_url", "https://x.test/a.png", "low",
             "assistant", "A cat.", "bot",
             "user", "text", "Sure?",
-            @"\n\n", "END", // counted as they stand in the body: an escape is two bytes
+            "\n\n", "END", // escapes are counted as the text they stand for: "\n" is one byte
         ];
         Assert.Equal("gpt-4o", request.Model);
         Assert.Equal(256, request.MaxTokens);
@@ -143,6 +143,20 @@ public sealed class InferenceRequestTests
         Assert.Equal(1, request.PromptTextBytes);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(500)] // past the stack buffer: unescaped through a pooled one
+    public void Escaped_text_counts_as_the_utf8_it_stands_for(int repeat)
+    {
+        var escaped = string.Concat(Enumerable.Repeat("\\u4e16\\u754c", repeat));
+        var raw = string.Concat(Enumerable.Repeat("世界", repeat));
+        var fromEscaped = Read($$"""{"model": "m", "messages": [{"role": "user", "content": "{{escaped}}"}]}""");
+        var fromRaw = Read($$"""{"model": "m", "messages": [{"role": "user", "content": "{{raw}}"}]}""");
+
+        Assert.Equal(4 + 6L * repeat, fromEscaped.PromptTextBytes);
+        Assert.Equal(fromRaw.PromptTextBytes, fromEscaped.PromptTextBytes);
+    }
+
     [Fact]
     public void A_model_string_with_escapes_is_unescaped()
     {
@@ -207,6 +221,19 @@ public sealed class InferenceRequestTests
         var error = Refuse($$"""{"model":"m","{{name}}":{{value}}}""");
 
         Assert.Equal($"'{name}' must be a non-negative integer.", error);
+    }
+
+    [Theory]
+    [InlineData("max_tokens", "6148914691236516872")] // with n = 3 this once overflowed the estimate to a negative number
+    [InlineData("max_tokens", "100000001")]
+    [InlineData("max_completion_tokens", "9223372036854775807")]
+    public void A_cap_beyond_any_context_window_is_refused_so_no_estimate_can_overflow(string name, string value)
+    {
+        var error = Refuse($$"""{"model":"m","{{name}}":{{value}},"n":3}""");
+
+        Assert.Equal($"'{name}' must be at most {InferenceRequest.MaxTokensCap}.", error);
+        var largest = Read($$"""{"model":"m","{{name}}":{{InferenceRequest.MaxTokensCap}},"n":128}""");
+        Assert.Equal(128 * InferenceRequest.MaxTokensCap, largest.EstimateTokens(completes: true));
     }
 
     [Theory]

@@ -308,4 +308,25 @@ public sealed class LocalAdmissionTests
             Assert.Null(admitted.Tokens);
         }
     }
+
+    [Fact]
+    public void A_request_larger_than_the_whole_day_is_refused_with_no_retry_time_and_a_zero_day_limit_admits_nothing()
+    {
+        var local = new LocalAdmission(new ManualClock(Noon));
+
+        var tooLarge = Admit(local, 1.0, 101, (Key, new LimitPolicy(TokensPerDay: 100)));
+        var nothing = Admit(local, 0.25, 1, (Org, new LimitPolicy(TokensPerDay: 0)));
+
+        Assert.False(tooLarge.Admitted);
+        Assert.Equal(LimitKind.TokensDay, tooLarge.RefusedKind);
+        Assert.Null(tooLarge.RetryAfter); // as Redis answers: it can never pass, so no time to retry at
+        Assert.False(nothing.Admitted);
+    }
+
+    [Fact]
+    public void A_negative_reservation_is_refused_rather_than_handing_tokens_back()
+    {
+        var local = new LocalAdmission(new ManualClock(Noon));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Admit(local, 1.0, -998, (Key, new LimitPolicy(TokensPerMinute: 1000))));
+    }
 }
