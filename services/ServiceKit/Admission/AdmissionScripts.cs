@@ -70,6 +70,12 @@ public static class AdmissionScripts
           if x < 0 then return 0 end
           return x
         end
+        -- 'rl:{org:O}:' from a reservation key 'rl:{org:O}:res:ID': level keys are stored without it, so a
+        -- reservation's fields stay short enough for Redis's compact hash encoding.
+        local function org_prefix(reskey)
+          local at = string.find(reskey, '}:res:', 1, true)
+          return string.sub(reskey, 1, at + 1)
+        end
         local function extend(key, ttl)
           local cur = redis.call('PTTL', key)
           if cur < ttl then redis.call('PEXPIRE', key, ttl) end
@@ -204,12 +210,13 @@ public static class AdmissionScripts
         end
 
         local res = {'n', n, 'tokens', s(tokens), 'cost', s(cost), 'state', 'reserved', 'at', s(now)}
+        local prefix = org_prefix(reskey)
         local reconcilable = false
         for i = 1, n do
           local key = KEYS[i]
           local p = plans[i]
           local ttl = 0
-          table.insert(res, 'k' .. i); table.insert(res, key)
+          table.insert(res, 'k' .. i); table.insert(res, string.sub(key, #prefix + 1))
           if p.rq then
             redis.call('HSET', key, 'rq_d', s(p.rq), 'rq_at', s(now))
             ttl = math.max(ttl, p.rq_after[3])
@@ -245,7 +252,7 @@ public static class AdmissionScripts
 
     /// <summary>
     /// KEYS: the reservation key, then the level hashes in admission order.
-    /// ARGV: now_ms or '', actual tokens, actual cost (micro-USD).
+    /// ARGV: now_ms or '', actual tokens, actual cost (micro-USD), how long (ms) a reconciled reservation is kept.
     /// Answer: {1, 'reconciled', token delta, cost delta} | {0, 'already'} | {0, 'missing'}.
     /// </summary>
     public const string Reconcile = Common + """
@@ -260,8 +267,9 @@ public static class AdmissionScripts
         if f.state == 'reconciled' then return {0, 'already', 0, 0} end
         local n = tonumber(f.n)
         if #KEYS ~= n + 1 then return redis.error_reply('ERR reservation has ' .. n .. ' levels') end
+        local prefix = org_prefix(KEYS[1])
         for i = 1, n do
-          if f['k' .. i] ~= KEYS[i + 1] then return redis.error_reply('ERR level key mismatch at ' .. i) end
+          if prefix .. f['k' .. i] ~= KEYS[i + 1] then return redis.error_reply('ERR level key mismatch at ' .. i) end
         end
         local dt = tokens - tonumber(f.tokens)
         local dc = cost - tonumber(f.cost)
@@ -285,6 +293,8 @@ public static class AdmissionScripts
           end
         end
         redis.call('HSET', KEYS[1], 'state', 'reconciled', 'actual_tokens', s(tokens), 'actual_cost', s(cost))
+        -- Kept a little longer only to answer a redelivered report 'already'; then it goes.
+        if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4])) end
         return {1, 'reconciled', dt, dc}
         """;
 }

@@ -17,8 +17,17 @@ public sealed class RedisAdmissionController
     public RedisAdmissionController(IConnectionMultiplexer redis, TimeSpan? reservationTtl = null)
     {
         _redis = redis;
-        _reservationTtl = reservationTtl ?? TimeSpan.FromHours(1);
+        _reservationTtl = reservationTtl ?? DefaultReservationTtl;
     }
+
+    /// <summary>
+    /// How long an unreconciled reservation waits for its usage report: longer than any answer should take. After it,
+    /// the estimate simply stays charged (the conservative side).
+    /// </summary>
+    public static readonly TimeSpan DefaultReservationTtl = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a reconciled reservation is kept, to answer a redelivered report "already".</summary>
+    public static readonly TimeSpan ReconciledTtl = TimeSpan.FromMinutes(5);
 
     /// <summary>Loads the scripts now (optional: the first admission does it otherwise).</summary>
     public Task EnsureLoadedAsync() => GetShasAsync(null);
@@ -116,7 +125,7 @@ public sealed class RedisAdmissionController
         {
             keys[i + 1] = reservation.LevelKeys[i];
         }
-        RedisValue[] args = [nowMs is { } now ? now : RedisValue.EmptyString, actualTokens, actualCostMicroUsd];
+        RedisValue[] args = [nowMs is { } now ? now : RedisValue.EmptyString, actualTokens, actualCostMicroUsd, (long)ReconciledTtl.TotalMilliseconds];
         var reply = (RedisResult[])(await EvaluateAsync(s => s.Reconcile, AdmissionScripts.Reconcile, keys, args))!;
         var outcome = (string)reply[1]! switch
         {
@@ -145,6 +154,8 @@ public sealed class RedisAdmissionController
         {
             return new ReconcileResult(ReconcileOutcome.Missing, 0, 0);
         }
+        // Level keys are stored without the organization's prefix (see the admission script).
+        var prefix = "rl:" + AdmissionKeys.HashTag(organizationId) + ":";
         var levelKeys = new string[n];
         for (var i = 0; i < n; i++)
         {
@@ -152,7 +163,7 @@ public sealed class RedisAdmissionController
             {
                 return new ReconcileResult(ReconcileOutcome.Missing, 0, 0);
             }
-            levelKeys[i] = levelKey!;
+            levelKeys[i] = prefix + levelKey;
         }
         return await ReconcileAsync(new AdmissionReservation(organizationId, reservationId, levelKeys), actualTokens, actualCostMicroUsd, nowMs);
     }
