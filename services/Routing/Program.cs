@@ -10,3 +10,6 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapUnknownInferenceUrlApi();
 app.Run();
+
+/// <summary>Visible to tests, which host the service through WebApplicationFactory.</summary>
+public partial class Program;
