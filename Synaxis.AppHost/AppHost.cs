@@ -43,6 +43,12 @@ var routing = builder.AddProject<Projects.Synaxis_Routing>("routing")
     .WithSynaxisDefaults()
     .WithBackingServices(database, redis, internalIdentityKey)
     .WithReference(mockProvider).WaitFor(mockProvider);
+if (builder.ExecutionContext.IsRunMode)
+{
+    // A first local run answers at once: the bundled mock registered as the global mock-free and mock-paid providers.
+    routing.WithEnvironment("Routing__SeedMockProviders", "true")
+        .WithEnvironment("Routing__MockProviderUrl", "http://mock-provider/v1/");
+}
 
 var audit = builder.AddProject<Projects.Synaxis_Audit>("audit")
     .WithSynaxisDefaults()

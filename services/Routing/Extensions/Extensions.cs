@@ -1,5 +1,11 @@
+using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Synaxis.Routing.Catalog;
+using Synaxis.Routing.Inference;
 using Synaxis.Routing.Infrastructure;
 using Synaxis.ServiceKit.Data;
+using Synaxis.ServiceKit.Events;
 using Synaxis.ServiceKit.Http;
 
 namespace Synaxis.Routing.Extensions;
@@ -10,5 +16,35 @@ internal static class Extensions
     {
         builder.AddServiceApi();
         builder.AddServiceData<RoutingDbContext>(RoutingDbContext.Schema);
+        builder.Services.AddValidation();
+        builder.Services.AddDataProtection().SetApplicationName("synaxis-routing").PersistKeysToDbContext<RoutingDbContext>();
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<CatalogChangeNotifier>();
+        // Order matters: hosted services start in turn, after the migrations: the seed, then the first catalog load.
+        builder.Services.AddHostedService<MockCatalogSeeder>();
+        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CatalogCache>());
+
+        builder.Services.AddOptions<InferenceOptions>().BindConfiguration("Routing");
+        builder.Services.AddSingleton<ProviderHealth>();
+        builder.Services.AddEventPublisher();
+        builder.Services.AddSingleton<UsageRecorder>();
+        builder.Services.AddSingleton<InferenceProxy>();
+
+        // Upstream calls: pooled connections, no automatic retries or total timeout (fallback is Routing's own, and a
+        // stream may last minutes); service discovery still resolves http://mock-provider. RemoveAllResilienceHandlers
+        // is marked experimental (EXTEXP0001) but is the supported way to undo ConfigureHttpClientDefaults for one client.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(InferenceProxy.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                AutomaticDecompression = DecompressionMethods.None,
+                MaxConnectionsPerServer = 1024,
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 }

@@ -92,6 +92,16 @@ public static class EventServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// The stream publisher alone (options, telemetry), for events published straight to the stream rather than
+    /// through an outbox: facts that need no transaction, such as Routing's UsageRecorded.
+    /// </summary>
+    public static IServiceCollection AddEventPublisher(this IServiceCollection services)
+    {
+        services.AddEventCore();
+        return services;
+    }
+
     private static void AddEventCore(this IServiceCollection services)
     {
         if (services.Any(d => d.ServiceType == typeof(EventStreamPublisher)))

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+using Synaxis.Routing.Catalog;
+using Synaxis.ServiceKit.Data;
+using Synaxis.ServiceKit.Events;
+using Synaxis.ServiceKit.Inference;
+using Synaxis.ServiceKit.Security;
+
+namespace Synaxis.Routing.Inference;
+
+/// <summary>
+/// After each answer: a <c>UsageRecorded</c> event straight onto <c>synaxis:events</c> (no database on the inference
+/// path), for RateLimit's reconciliation of the gateway's reservation and for Audit. Published in the background:
+/// the client has its answer already; a failure is logged (the reservation then keeps its estimate).
+/// </summary>
+public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimeProvider time, ILogger<UsageRecorder> logger)
+{
+    internal void Record(ClaimsPrincipal caller, StringValues reservation, string model, RouteCandidate candidate,
+        IReadOnlyList<RouteCandidate> candidates, TokenUsage? tokens, TimeSpan latency, int statusCode)
+    {
+        if (caller.FindOrganizationId() is not { } organizationId)
+        {
+            return;
+        }
+        var used = tokens ?? new TokenUsage(0, 0);
+        var cost = Pricing.Cost(used.PromptTokens, used.CompletionTokens, candidate.InputPricePer1M, candidate.OutputPricePer1M);
+        var saved = Math.Max(0, Pricing.BaselineCost(candidates, used.PromptTokens, used.CompletionTokens) - cost);
+        var groups = caller.GetGroupIds();
+        var data = new UsageRecordedData(
+            caller.GetUserId(),
+            groups.Count == 1 ? groups[0] : null,
+            caller.GetKeyId(),
+            reservation.Count == 1 && !string.IsNullOrEmpty(reservation[0]) ? reservation[0] : null,
+            model,
+            candidate.Provider.Name,
+            candidate.Provider.IsFree ? "free" : "paid",
+            used.PromptTokens,
+            used.CompletionTokens,
+            cost,
+            saved,
+            (long)latency.TotalMilliseconds,
+            statusCode);
+        var @event = SynaxisEvent.Create(UsageRecordedData.EventType, organizationId,
+            JsonSerializer.SerializeToElement(data, InferenceEventsJsonContext.Default.UsageRecordedData),
+            EventOrigin.FromPrincipal(caller), time.GetUtcNow());
+        _ = PublishAsync(@event);
+    }
+
+    private async Task PublishAsync(SynaxisEvent @event)
+    {
+        try
+        {
+            await publisher.PublishAsync(new OutboxMessage
+            {
+                Id = @event.Id,
+                Type = @event.Type,
+                Payload = @event.ToJson(),
+                OrganizationId = @event.OrganizationId,
+                CreatedAt = @event.OccurredAt,
+            }, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogPublishFailed(logger, exception, @event.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish UsageRecorded {EventId}; its reservation keeps the gateway's estimate.")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId);
+}
