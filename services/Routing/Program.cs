@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseServiceApi();
+app.MapCatalogAdminApis();
 app.MapInferenceApi();
 app.MapUnknownInferenceUrlApi();
 app.Run();

@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using Synaxis.Routing.Infrastructure;
+using Synaxis.Routing.Security;
 
 namespace Synaxis.Routing.Catalog;
 
@@ -12,14 +12,11 @@ namespace Synaxis.Routing.Catalog;
 /// </summary>
 public sealed partial class CatalogCache(
     IServiceScopeFactory scopes,
-    IDataProtectionProvider dataProtection,
+    ProviderKeyProtector keys,
     CatalogChangeNotifier notifier,
     IServiceProvider services,
     ILogger<CatalogCache> logger) : BackgroundService
 {
-    /// <summary>The purpose provider API keys are protected with (the admin API protects, this unprotects).</summary>
-    public const string ApiKeyPurpose = "Synaxis.Routing.ProviderApiKey.v1";
-
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _reload = new(0);
@@ -86,7 +83,6 @@ public sealed partial class CatalogCache(
             .Where(d => d.Provider!.Enabled && d.Provider.DeletedAt == null)
             .ToListAsync(cancellationToken);
         var strategies = await db.RoutingStrategies.AsNoTracking().ToListAsync(cancellationToken);
-        var protector = dataProtection.CreateProtector(ApiKeyPurpose);
         var endpoints = new Dictionary<Guid, ProviderEndpoint>();
         var candidates = new List<RouteCandidate>(deployments.Count);
         foreach (var deployment in deployments)
@@ -104,7 +100,7 @@ public sealed partial class CatalogCache(
                 {
                     try
                     {
-                        apiKey = protector.Unprotect(protectedKey);
+                        apiKey = keys.Unprotect(protectedKey);
                     }
                     catch (System.Security.Cryptography.CryptographicException)
                     {

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Synaxis.Routing.Catalog;
 using Synaxis.Routing.Inference;
@@ -16,8 +15,8 @@ internal static class Extensions
     {
         builder.AddServiceApi();
         builder.AddServiceData<RoutingDbContext>(RoutingDbContext.Schema);
+        builder.AddCatalogAdmin();
         builder.Services.AddValidation();
-        builder.Services.AddDataProtection().SetApplicationName("synaxis-routing").PersistKeysToDbContext<RoutingDbContext>();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<CatalogChangeNotifier>();
@@ -30,6 +29,9 @@ internal static class Extensions
         builder.Services.AddSingleton<ProviderHealth>();
         builder.Services.AddEventPublisher();
         builder.Services.AddSingleton<UsageRecorder>();
+        builder.Services.AddSingleton<FreeTierQuota>();
+        builder.Services.AddSingleton<RoutingMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(RoutingMetrics.MeterName));
         builder.Services.AddSingleton<InferenceProxy>();
 
         // Upstream calls: pooled connections, no automatic retries or total timeout (fallback is Routing's own, and a

@@ -29,6 +29,8 @@ public sealed partial class InferenceProxy(
     CatalogCache catalog,
     ProviderHealth health,
     UsageRecorder usage,
+    FreeTierQuota freeTiers,
+    RoutingMetrics metrics,
     IHttpClientFactory httpClients,
     IOptions<InferenceOptions> options,
     ILogger<InferenceProxy> logger)
@@ -92,6 +94,12 @@ public sealed partial class InferenceProxy(
             {
                 continue;
             }
+            if (!await freeTiers.TryTakeAsync(candidate.Provider))
+            {
+                health.Release(candidate.Provider.Id);
+                metrics.Fallback(candidate.Provider.Name, "free_tier_exhausted");
+                continue;
+            }
             attempts++;
             var started = Stopwatch.GetTimestamp();
             HttpResponseMessage? response = null;
@@ -110,6 +118,7 @@ public sealed partial class InferenceProxy(
                     timeouts++;
                 }
                 health.Failure(candidate.Provider.Id);
+                metrics.Fallback(candidate.Provider.Name, exception is OperationCanceledException ? "timeout" : "connect");
                 LogFallback(logger, candidate.Provider.Name, exception.GetType().Name);
                 continue;
             }
@@ -120,6 +129,7 @@ public sealed partial class InferenceProxy(
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     health.Failure(candidate.Provider.Id, RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+                    metrics.Fallback(candidate.Provider.Name, "rate_limited");
                     LogFallback(logger, candidate.Provider.Name, "429");
                     continue;
                 }
@@ -127,6 +137,7 @@ public sealed partial class InferenceProxy(
                 {
                     // The provider's fault (or its configuration's): another candidate may serve the same request.
                     health.Failure(candidate.Provider.Id);
+                    metrics.Fallback(candidate.Provider.Name, "status_" + status.ToString(CultureInfo.InvariantCulture));
                     LogFallback(logger, candidate.Provider.Name, status.ToString(CultureInfo.InvariantCulture));
                     continue;
                 }
@@ -138,6 +149,7 @@ public sealed partial class InferenceProxy(
                     return;
                 }
                 health.Success(candidate.Provider.Id, Stopwatch.GetElapsedTime(started));
+                metrics.UpstreamLatency(candidate.Provider.Name, Stopwatch.GetElapsedTime(started));
                 await RelayAnswerAsync(context, request, candidate, candidates, clientModel, response, started);
                 return;
             }
@@ -172,10 +184,10 @@ public sealed partial class InferenceProxy(
             }
             if (tokens is { } known)
             {
-                var cost = Pricing.Cost(known.PromptTokens, known.CompletionTokens, candidate.InputPricePer1M, candidate.OutputPricePer1M);
-                var saved = Math.Max(0, Pricing.BaselineCost(candidates, known.PromptTokens, known.CompletionTokens) - cost);
-                http.Headers[CostHeader] = Pricing.Format(cost);
-                http.Headers[SavedHeader] = Pricing.Format(saved);
+                var answerCost = Pricing.Cost(known.PromptTokens, known.CompletionTokens, candidate.InputPricePer1M, candidate.OutputPricePer1M);
+                var answerSaved = Math.Max(0, Pricing.BaselineCost(candidates, known.PromptTokens, known.CompletionTokens) - answerCost);
+                http.Headers[CostHeader] = Pricing.Format(answerCost);
+                http.Headers[SavedHeader] = Pricing.Format(answerSaved);
             }
             http.ContentType = "application/json";
             http.ContentLength = output.WrittenCount;
@@ -187,8 +199,12 @@ public sealed partial class InferenceProxy(
             http.Headers.CacheControl = "no-cache";
             (tokens, failed) = await RelayStreamAsync(context, request, clientModel, response);
         }
-        usage.Record(context.User, context.Request.Headers[InferenceHeaders.Reservation], request.Model, candidate, candidates,
-            tokens, Stopwatch.GetElapsedTime(started), failed ? StatusCodes.Status502BadGateway : http.StatusCode);
+        var status = failed ? StatusCodes.Status502BadGateway : http.StatusCode;
+        var used = tokens ?? new TokenUsage(0, 0);
+        var (cost, saved) = usage.Record(context.User, context.Request.Headers[InferenceHeaders.Reservation], request.Model, candidate, candidates,
+            used, Stopwatch.GetElapsedTime(started), status);
+        freeTiers.AddTokens(candidate.Provider, used.Total);
+        metrics.Answered(candidate.Provider.Name, candidate.Provider.IsFree ? "free" : "paid", status, used.PromptTokens, used.CompletionTokens, cost, saved);
     }
 
     private async Task<(TokenUsage? Usage, bool Failed)> RelayStreamAsync(HttpContext context, UpstreamRequest request, byte[] clientModel, HttpResponseMessage response)

@@ -52,6 +52,18 @@ public sealed class ProviderHealth(TimeProvider time)
         }
     }
 
+    /// <summary>Gives back an acquired call that was not made (a half-open circuit's trial stays available).</summary>
+    public void Release(Guid providerId)
+    {
+        if (_states.TryGetValue(providerId, out var state))
+        {
+            lock (state)
+            {
+                state.TrialInFlight = false;
+            }
+        }
+    }
+
     public void Success(Guid providerId, TimeSpan latency)
     {
         var state = _states.GetOrAdd(providerId, static _ => new State());

@@ -16,16 +16,16 @@ namespace Synaxis.Routing.Inference;
 /// </summary>
 public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimeProvider time, ILogger<UsageRecorder> logger)
 {
-    internal void Record(ClaimsPrincipal caller, StringValues reservation, string model, RouteCandidate candidate,
-        IReadOnlyList<RouteCandidate> candidates, TokenUsage? tokens, TimeSpan latency, int statusCode)
+    /// <returns>The answer's cost and money saved.</returns>
+    internal (decimal Cost, decimal Saved) Record(ClaimsPrincipal caller, StringValues reservation, string model, RouteCandidate candidate,
+        IReadOnlyList<RouteCandidate> candidates, TokenUsage used, TimeSpan latency, int statusCode)
     {
-        if (caller.FindOrganizationId() is not { } organizationId)
-        {
-            return;
-        }
-        var used = tokens ?? new TokenUsage(0, 0);
         var cost = Pricing.Cost(used.PromptTokens, used.CompletionTokens, candidate.InputPricePer1M, candidate.OutputPricePer1M);
         var saved = Math.Max(0, Pricing.BaselineCost(candidates, used.PromptTokens, used.CompletionTokens) - cost);
+        if (caller.FindOrganizationId() is not { } organizationId)
+        {
+            return (cost, saved);
+        }
         var groups = caller.GetGroupIds();
         var data = new UsageRecordedData(
             caller.GetUserId(),
@@ -45,6 +45,7 @@ public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimePr
             JsonSerializer.SerializeToElement(data, InferenceEventsJsonContext.Default.UsageRecordedData),
             EventOrigin.FromPrincipal(caller), time.GetUtcNow());
         _ = PublishAsync(@event);
+        return (cost, saved);
     }
 
     private async Task PublishAsync(SynaxisEvent @event)

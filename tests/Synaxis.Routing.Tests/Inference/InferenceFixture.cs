@@ -71,7 +71,7 @@ public sealed class InferenceFixture : IAsyncLifetime
 
     /// <summary>Adds an organization's own provider with one deployment of <paramref name="model"/>, and reloads the catalog.</summary>
     public async Task<Provider> AddProviderAsync(Guid organizationId, string name, MockUpstream upstream, bool isFree, string model,
-        decimal input = 0m, decimal output = 0m, string[]? aliases = null)
+        decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null)
     {
         await using var scope = Routing.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RoutingDbContext>();
@@ -82,6 +82,7 @@ public sealed class InferenceFixture : IAsyncLifetime
             Kind = ProviderKinds.OpenAICompatible,
             BaseUrl = new Uri(upstream.BaseAddress, "v1/").ToString(),
             IsFree = isFree,
+            FreeRequestsPerDay = freeRequestsPerDay,
             Deployments =
             [
                 new Deployment

@@ -105,6 +105,20 @@ public sealed class InferenceTests(InferenceFixture fixture)
     }
 
     [Fact]
+    public async Task An_exhausted_free_tier_is_skipped_before_it_is_called()
+    {
+        await fixture.AddProviderAsync(_org, "tiny-free-tier", fixture.Healthy, isFree: true, "quota-model", freeRequestsPerDay: 1);
+        await fixture.AddProviderAsync(_org, "spare", fixture.Healthy, isFree: true, "quota-model", input: 0.01m);
+        var chat = fixture.Client(_org).GetChatClient("quota-model");
+
+        var first = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
+        var second = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
+
+        Assert.Equal("tiny-free-tier", Header(first, InferenceProxy.ProviderHeader));
+        Assert.Equal("spare", Header(second, InferenceProxy.ProviderHeader));
+    }
+
+    [Fact]
     public async Task Only_failing_providers_answer_502_and_only_hanging_ones_504_in_openai_shape()
     {
         await fixture.AddProviderAsync(_org, "failing", fixture.Failing, isFree: true, "doomed");
