@@ -27,6 +27,8 @@ internal static class Extensions
 
         builder.Services.AddOptions<InferenceOptions>().BindConfiguration("Routing");
         builder.Services.AddSingleton<ProviderHealth>();
+        builder.Services.AddSingleton<ProviderHealthRecorder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ProviderHealthRecorder>());
         builder.Services.AddEventPublisher();
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddSingleton<FreeTierQuota>();

@@ -19,6 +19,9 @@ public sealed class ProviderHealth(TimeProvider time)
 
     public sealed record Snapshot(double Score, string CircuitState, double LatencyEwmaMs, double ErrorRate);
 
+    /// <summary>The providers this instance has called.</summary>
+    public ICollection<Guid> Tracked => _states.Keys;
+
     /// <summary>Whether a call may go to the provider now (closed circuit, or the one trial of a half-open one, and not resting).</summary>
     public bool TryAcquire(Guid providerId)
     {

@@ -4,7 +4,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using OpenAI.Chat;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Synaxis.Routing.Catalog;
+using Synaxis.Routing.Infrastructure;
 using Synaxis.Routing.Inference;
 using Synaxis.Routing.Model;
 
@@ -131,6 +134,29 @@ public sealed class InferenceTests(InferenceFixture fixture)
         Assert.Equal(502, failed.Status);
         Assert.Equal(504, timedOut.Status);
         Assert.Contains("upstream_timeout", timedOut.GetRawResponse()!.Content.ToString());
+    }
+
+    [Fact]
+    public async Task Repeated_failures_open_the_circuit_which_is_recorded_with_a_provider_health_changed_event()
+    {
+        var sickly = await fixture.AddProviderAsync(_org, "sickly", fixture.Failing, isFree: true, "sick-model");
+        var chat = fixture.Client(_org).GetChatClient("sick-model");
+        for (var i = 0; i < ProviderHealth.FailuresToOpen; i++)
+        {
+            Assert.Equal(502, (await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("hi")]))).Status);
+        }
+        // Open: the provider is not even called now.
+        Assert.Equal(503, (await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("hi")]))).Status);
+
+        await fixture.Routing.Services.GetRequiredService<ProviderHealthRecorder>().RecordAsync();
+
+        await using var scope = fixture.Routing.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RoutingDbContext>();
+        var row = await db.ProviderHealth.SingleAsync(h => h.ProviderId == sickly.Id);
+        Assert.Equal(CircuitStates.Open, row.CircuitState);
+        Assert.Equal(0, row.Score);
+        var events = await db.Outbox.Where(o => o.Type == ProviderHealthChangedData.EventType && o.OrganizationId == _org).ToListAsync();
+        Assert.Contains(events, e => e.Payload.Contains(sickly.Id.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]
