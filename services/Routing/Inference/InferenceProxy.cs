@@ -5,6 +5,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Synaxis.Routing.Catalog;
 using Synaxis.Routing.Model;
+using Synaxis.Routing.Upstream.Anthropic;
 using Synaxis.ServiceKit.Inference;
 using Synaxis.ServiceKit.OpenAI;
 using Synaxis.ServiceKit.Security;
@@ -33,6 +34,7 @@ public sealed partial class InferenceProxy(
     RoutingMetrics metrics,
     IHttpClientFactory httpClients,
     IOptions<InferenceOptions> options,
+    TimeProvider time,
     ILogger<InferenceProxy> logger)
 {
     public const string HttpClientName = "upstream";
@@ -82,6 +84,7 @@ public sealed partial class InferenceProxy(
         }
 
         var clientModel = JsonEdits.QuotedString(request.Model);
+        byte[]? anthropicBody = null;
         var attempts = 0;
         var timeouts = 0;
         foreach (var candidate in ranking.Ordered)
@@ -89,6 +92,20 @@ public sealed partial class InferenceProxy(
             if (context.RequestAborted.IsCancellationRequested)
             {
                 return;
+            }
+            var anthropic = candidate.Provider.Kind == ProviderKinds.Anthropic;
+            if (anthropic && operation != "chat/completions")
+            {
+                continue; // the Messages API serves chat only
+            }
+            if (anthropic)
+            {
+                anthropicBody = AnthropicRequestTranslator.Translate(request.Body.Span, candidate.UpstreamModel, out var translationError);
+                if (anthropicBody is null)
+                {
+                    await WriteErrorAsync(context, StatusCodes.Status400BadRequest, translationError ?? "The request cannot be sent to this model.", "invalid_request_error", null);
+                    return;
+                }
             }
             if (!health.TryAcquire(candidate.Provider.Id))
             {
@@ -107,7 +124,9 @@ public sealed partial class InferenceProxy(
             firstByte.CancelAfter(options.Value.FirstByteTimeout);
             try
             {
-                using var upstream = UpstreamCall.Create(candidate, operation, request.For(candidate.UpstreamModel), request.Stream);
+                using var upstream = anthropic
+                    ? AnthropicRelay.CreateRequest(candidate, anthropicBody!, request.Stream)
+                    : UpstreamCall.Create(candidate, operation, request.For(candidate.UpstreamModel), request.Stream);
                 response = await httpClients.CreateClient(HttpClientName)
                     .SendAsync(upstream, HttpCompletionOption.ResponseHeadersRead, firstByte.Token);
             }
@@ -145,12 +164,12 @@ public sealed partial class InferenceProxy(
                 {
                     // The request's fault: every candidate would refuse it the same way.
                     health.Success(candidate.Provider.Id, Stopwatch.GetElapsedTime(started));
-                    await RelayErrorAsync(context, response);
+                    await (anthropic ? AnthropicRelay.RelayErrorAsync(context, response) : RelayErrorAsync(context, response));
                     return;
                 }
                 health.Success(candidate.Provider.Id, Stopwatch.GetElapsedTime(started));
                 metrics.UpstreamLatency(candidate.Provider.Name, Stopwatch.GetElapsedTime(started));
-                await RelayAnswerAsync(context, request, candidate, candidates, clientModel, response, started);
+                await RelayAnswerAsync(context, request, candidate, Pricing.BaselineCandidates(snapshot, organizationId, candidates), clientModel, response, started);
                 return;
             }
         }
@@ -173,7 +192,37 @@ public sealed partial class InferenceProxy(
         var streamed = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
         TokenUsage? tokens = null;
         var failed = false;
-        if (!streamed)
+        var anthropic = candidate.Provider.Kind == ProviderKinds.Anthropic;
+        if (anthropic && !streamed)
+        {
+            byte[] translated;
+            TokenUsage known;
+            try
+            {
+                (translated, known) = AnthropicRelay.TranslateAnswer(await response.Content.ReadAsByteArrayAsync(context.RequestAborted), request.Model, time);
+            }
+            catch (AnthropicProtocolException exception)
+            {
+                LogUnreadableAnswer(logger, exception, candidate.Provider.Name);
+                http.Headers.Remove(ProviderHeader);
+                http.Headers.Remove(TierHeader);
+                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "The upstream provider's answer could not be read.", "server_error", "upstream_error");
+                return;
+            }
+            tokens = known;
+            SetCostHeaders(http, candidate, candidates, known);
+            http.ContentType = "application/json";
+            http.ContentLength = translated.Length;
+            await http.Body.WriteAsync(translated, context.RequestAborted);
+        }
+        else if (anthropic)
+        {
+            http.ContentType = "text/event-stream";
+            http.Headers.CacheControl = "no-cache";
+            (var streamedUsage, failed) = await AnthropicRelay.RelayStreamAsync(context, response, request.Model, request.ClientWantsUsage, time);
+            tokens = streamedUsage;
+        }
+        else if (!streamed)
         {
             var json = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
             var output = new ArrayBufferWriter<byte>(json.Length + 16);
@@ -184,10 +233,7 @@ public sealed partial class InferenceProxy(
             }
             if (tokens is { } known)
             {
-                var answerCost = Pricing.Cost(known.PromptTokens, known.CompletionTokens, candidate.InputPricePer1M, candidate.OutputPricePer1M);
-                var answerSaved = Math.Max(0, Pricing.BaselineCost(candidates, known.PromptTokens, known.CompletionTokens) - answerCost);
-                http.Headers[CostHeader] = Pricing.Format(answerCost);
-                http.Headers[SavedHeader] = Pricing.Format(answerSaved);
+                SetCostHeaders(http, candidate, candidates, known);
             }
             http.ContentType = "application/json";
             http.ContentLength = output.WrittenCount;
@@ -205,6 +251,14 @@ public sealed partial class InferenceProxy(
             used, Stopwatch.GetElapsedTime(started), status);
         freeTiers.AddTokens(candidate.Provider, used.Total);
         metrics.Answered(candidate.Provider.Name, candidate.Provider.IsFree ? "free" : "paid", status, used.PromptTokens, used.CompletionTokens, cost, saved);
+    }
+
+    private static void SetCostHeaders(HttpResponse http, RouteCandidate candidate, IReadOnlyList<RouteCandidate> candidates, TokenUsage known)
+    {
+        var cost = Pricing.Cost(known.PromptTokens, known.CompletionTokens, candidate.InputPricePer1M, candidate.OutputPricePer1M);
+        var saved = Math.Max(0, Pricing.BaselineCost(candidates, known.PromptTokens, known.CompletionTokens) - cost);
+        http.Headers[CostHeader] = Pricing.Format(cost);
+        http.Headers[SavedHeader] = Pricing.Format(saved);
     }
 
     private async Task<(TokenUsage? Usage, bool Failed)> RelayStreamAsync(HttpContext context, UpstreamRequest request, byte[] clientModel, HttpResponseMessage response)
@@ -318,6 +372,9 @@ public sealed partial class InferenceProxy(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provider {Provider} failed ({Reason}); trying the next candidate.")]
     private static partial void LogFallback(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} answered 2xx with a body that is not its API's.")]
+    private static partial void LogUnreadableAnswer(ILogger logger, Exception exception, string provider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An upstream stream ended mid-answer.")]
     private static partial void LogStreamCut(ILogger logger, Exception exception);

@@ -10,9 +10,15 @@ public static class Pricing
         (promptTokens * inputPer1M + completionTokens * outputPer1M) / 1_000_000m;
 
     /// <summary>
-    /// What the same tokens would have cost at the organization's baseline: until Identity's <c>baselineModel</c>
-    /// reaches Routing, the most expensive deployment of the requested model the organization can see.
+    /// The deployments "money saved" is measured against: those of the organization's baseline model (Identity's
+    /// setting) when it has one the organization can use, else those of the requested model.
     /// </summary>
+    public static IReadOnlyList<RouteCandidate> BaselineCandidates(CatalogSnapshot snapshot, Guid organizationId, IReadOnlyList<RouteCandidate> requested) =>
+        snapshot.StrategyOf(organizationId).BaselineModel is { } baseline && snapshot.Resolve(organizationId, baseline) is { Length: > 0 } found
+            ? found
+            : requested;
+
+    /// <summary>What the same tokens would have cost at the dearest of <paramref name="candidates"/> (see <see cref="BaselineCandidates"/>).</summary>
     public static decimal BaselineCost(IReadOnlyList<RouteCandidate> candidates, long promptTokens, long completionTokens)
     {
         var baseline = 0m;

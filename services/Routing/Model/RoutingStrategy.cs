@@ -18,6 +18,12 @@ public sealed class RoutingStrategy : Entity
     /// <summary>Providers whose health score (0–1) is below this are skipped; null: only open circuits are.</summary>
     public double? MinHealthScore { get; set; }
 
+    /// <summary>
+    /// The model whose price "money saved" is measured against (Identity's organization setting, applied from its
+    /// SettingsChanged events); null: the dearest deployment of the requested model.
+    /// </summary>
+    public string? BaselineModel { get; set; }
+
     public static RoutingStrategy Default(Guid organizationId) => new() { OrganizationId = organizationId };
 }
 

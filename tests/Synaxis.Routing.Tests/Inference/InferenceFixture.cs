@@ -70,7 +70,11 @@ public sealed class InferenceFixture : IAsyncLifetime
     }
 
     /// <summary>Adds an organization's own provider with one deployment of <paramref name="model"/>, and reloads the catalog.</summary>
-    public async Task<Provider> AddProviderAsync(Guid organizationId, string name, MockUpstream upstream, bool isFree, string model,
+    public Task<Provider> AddProviderAsync(Guid organizationId, string name, MockUpstream upstream, bool isFree, string model,
+        decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null) =>
+        AddProviderAsync(organizationId, name, upstream.BaseAddress, ProviderKinds.OpenAICompatible, null, isFree, model, input, output, aliases, freeRequestsPerDay);
+
+    public async Task<Provider> AddProviderAsync(Guid organizationId, string name, Uri upstream, string kind, string? apiKey, bool isFree, string model,
         decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null)
     {
         await using var scope = Routing.Services.CreateAsyncScope();
@@ -79,8 +83,9 @@ public sealed class InferenceFixture : IAsyncLifetime
         {
             OrganizationId = organizationId,
             Name = name,
-            Kind = ProviderKinds.OpenAICompatible,
-            BaseUrl = new Uri(upstream.BaseAddress, "v1/").ToString(),
+            Kind = kind,
+            ProtectedApiKey = apiKey is null ? null : Routing.Services.GetRequiredService<Synaxis.Routing.Security.ProviderKeyProtector>().Protect(apiKey),
+            BaseUrl = new Uri(upstream, "v1/").ToString(),
             IsFree = isFree,
             FreeRequestsPerDay = freeRequestsPerDay,
             Deployments =
@@ -96,6 +101,31 @@ public sealed class InferenceFixture : IAsyncLifetime
         await db.SaveChangesAsync();
         await Routing.Services.GetRequiredService<CatalogCache>().ReloadAsync();
         return provider;
+    }
+
+    /// <summary>Writes an Identity event into Routing's outbox (relayed to the stream, consumed back) and waits until it is applied.</summary>
+    public async Task PublishIdentityEventAsync(string type, Guid organizationId, object data)
+    {
+        var @event = Synaxis.ServiceKit.Events.SynaxisEvent.Create(type, organizationId, System.Text.Json.JsonSerializer.SerializeToElement(data),
+            Synaxis.ServiceKit.Events.EventOrigin.User(Guid.NewGuid()), DateTimeOffset.UtcNow);
+        await using (var scope = Routing.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RoutingDbContext>();
+            Synaxis.ServiceKit.Events.DbContextEventExtensions.AddEvent(db, @event);
+            await db.SaveChangesAsync();
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var scope = Routing.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<RoutingDbContext>();
+            if (await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.ProcessedEvents, p => p.EventId == @event.Id))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the {type} event was not applied within 30 s");
+            await Task.Delay(100);
+        }
     }
 
     public async Task SetStrategyAsync(Guid organizationId, string type, bool allowPaidFallback)

@@ -176,6 +176,68 @@ public sealed class InferenceTests(InferenceFixture fixture)
     }
 
     [Fact]
+    public async Task An_anthropic_provider_answers_the_openai_client_whole_and_streamed_with_exact_usage_and_cost()
+    {
+        await using var anthropic = await FakeAnthropic.StartAsync();
+        await fixture.AddProviderAsync(_org, "claude", anthropic.BaseAddress, ProviderKinds.Anthropic, FakeAnthropic.ApiKey, isFree: false,
+            "claude-sonnet", input: 3m, output: 15m);
+        await fixture.SetStrategyAsync(_org, RoutingStrategyTypes.Cost, allowPaidFallback: true);
+        var chat = fixture.Client(_org).GetChatClient("claude-sonnet");
+
+        var whole = await chat.CompleteChatAsync([new SystemChatMessage("Be brief."), new UserChatMessage("Hello?")]);
+        Assert.Equal("claude-sonnet", whole.Value.Model);
+        Assert.Equal("Hello from Claude", whole.Value.Content[0].Text);
+        Assert.Equal(ChatFinishReason.Stop, whole.Value.FinishReason);
+        Assert.Equal(FakeAnthropic.InputTokens, whole.Value.Usage.InputTokenCount);
+        Assert.Equal(FakeAnthropic.OutputTokens, whole.Value.Usage.OutputTokenCount);
+        Assert.Equal(Pricing.Format(Pricing.Cost(FakeAnthropic.InputTokens, FakeAnthropic.OutputTokens, 3m, 15m)), Header(whole, InferenceProxy.CostHeader));
+        // The translation: upstream model, system prompt lifted out, max_tokens set, Anthropic's headers.
+        Assert.Equal("upstream-claude-sonnet", anthropic.LastBody!.Value.GetProperty("model").GetString());
+        Assert.Equal("Be brief.", anthropic.LastBody.Value.GetProperty("system").ToString());
+        Assert.True(anthropic.LastBody.Value.GetProperty("max_tokens").GetInt32() > 0);
+        Assert.Equal("2023-06-01", anthropic.LastVersion);
+
+        var text = new StringBuilder();
+        ChatTokenUsage? usage = null;
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Stream it")]))
+        {
+            Assert.Equal("claude-sonnet", update.Model);
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+            usage ??= update.Usage;
+        }
+        Assert.Equal("Hello from Claude", text.ToString());
+        Assert.Equal(FakeAnthropic.OutputTokens, usage!.OutputTokenCount);
+        Assert.Equal(FakeAnthropic.InputTokens, usage.InputTokenCount);
+    }
+
+    [Fact]
+    public async Task Identity_settings_set_the_strategy_and_the_baseline_money_saved_is_measured_against()
+    {
+        await fixture.AddProviderAsync(_org, "free-one", fixture.Healthy, isFree: true, "thrifty");
+        await fixture.AddProviderAsync(_org, "baseline-host", fixture.Healthy, isFree: false, "flagship", input: 10m, output: 30m);
+        await fixture.PublishIdentityEventAsync("SettingsChanged", _org, new
+        {
+            before = (object?)null,
+            after = new { auditRetentionDays = 90, routingStrategy = "miser", allowPaidFallback = true, baselineModel = "flagship" },
+        });
+        // The commit announces a catalog change, reloaded in the background; load it now so the request sees it.
+        await fixture.Routing.Services.GetRequiredService<CatalogCache>().ReloadAsync();
+
+        var result = await fixture.Client(_org).GetChatClient("thrifty").CompleteChatAsync([new UserChatMessage("hi")]);
+
+        var usage = result.Value.Usage;
+        Assert.Equal("0", Header(result, InferenceProxy.CostHeader));
+        Assert.Equal(Pricing.Format(Pricing.Cost(usage.InputTokenCount, usage.OutputTokenCount, 10m, 30m)), Header(result, InferenceProxy.SavedHeader));
+        await using var scope = fixture.Routing.Services.CreateAsyncScope();
+        var strategy = await scope.ServiceProvider.GetRequiredService<RoutingDbContext>().RoutingStrategies.SingleAsync(s => s.OrganizationId == _org);
+        Assert.True(strategy.AllowPaidFallback);
+        Assert.Equal("flagship", strategy.BaselineModel);
+    }
+
+    [Fact]
     public async Task Unknown_models_answer_404_and_bad_bodies_400_in_openai_shape()
     {
         using var http = new HttpClient();

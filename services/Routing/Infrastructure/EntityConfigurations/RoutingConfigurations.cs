@@ -42,6 +42,7 @@ internal sealed class RoutingStrategyConfiguration : IEntityTypeConfiguration<Ro
             "\"Type\" IN ('miser', 'cost', 'performance', 'balanced')"));
         builder.Property(s => s.Type).HasMaxLength(32).IsRequired();
         builder.Property(s => s.MaxCostPer1M).HasPrecision(18, 9);
+        builder.Property(s => s.BaselineModel).HasMaxLength(200);
         builder.HasIndex(s => s.OrganizationId).IsUnique().HasFilter("\"DeletedAt\" IS NULL");
     }
 }

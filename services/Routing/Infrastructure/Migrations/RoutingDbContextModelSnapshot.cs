@@ -206,6 +206,10 @@ namespace Synaxis.Routing.Infrastructure.Migrations
                     b.Property<bool>("AllowPaidFallback")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("BaselineModel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
