@@ -26,9 +26,13 @@ internal static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<CatalogCache>());
 
         builder.Services.AddOptions<InferenceOptions>().BindConfiguration("Routing");
-        builder.Services.AddSingleton<ProviderHealth>();
+        builder.Services.AddSingleton(services => new ProviderHealth(
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<InferenceOptions>>().Value.CircuitOpenFor));
         builder.Services.AddSingleton<ProviderHealthRecorder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ProviderHealthRecorder>());
+        builder.Services.AddSingleton<ProviderProbe>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ProviderProbe>());
         builder.Services.AddEventPublisher();
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddSingleton<FreeTierQuota>();

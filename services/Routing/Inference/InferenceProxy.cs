@@ -17,6 +17,9 @@ public sealed class InferenceOptions
 {
     /// <summary>How long an upstream may take to send its answer's headers before the next candidate is tried.</summary>
     public TimeSpan FirstByteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a provider's circuit stays open after <see cref="ProviderHealth.FailuresToOpen"/> failures in a row.</summary>
+    public TimeSpan CircuitOpenFor { get; set; } = ProviderHealth.DefaultOpenFor;
 }
 
 /// <summary>

@@ -9,10 +9,14 @@ namespace Synaxis.Routing.Inference;
 /// <see cref="OpenFor"/>; then one trial call half-opens it, and its outcome closes or reopens it).
 /// Score = (1 − error rate) × 1 / (1 + latency / 2 s), 0–1: what <c>minHealthScore</c> and the strategies compare.
 /// </summary>
-public sealed class ProviderHealth(TimeProvider time)
+public sealed class ProviderHealth(TimeProvider time, TimeSpan? openFor = null)
 {
     public const int FailuresToOpen = 5;
-    public static readonly TimeSpan OpenFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default cooldown of an open circuit (setting <c>Routing:CircuitOpenFor</c>).</summary>
+    public static readonly TimeSpan DefaultOpenFor = TimeSpan.FromSeconds(30);
+
+    public TimeSpan OpenFor { get; } = openFor ?? DefaultOpenFor;
     private const double Alpha = 0.2;
 
     private readonly ConcurrentDictionary<Guid, State> _states = new();

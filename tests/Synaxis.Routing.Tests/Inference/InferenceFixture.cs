@@ -54,6 +54,7 @@ public sealed class InferenceFixture : IAsyncLifetime
             ["InternalIdentity:SigningKey"] = InternalSigningKey,
             ["Synaxis:Events:StreamName"] = EventStream,
             ["Routing:FirstByteTimeout"] = "00:00:02",
+            ["Routing:CircuitOpenFor"] = "00:00:03",
             // The first-run catalog, pointed at the healthy mock: the global mock-free and mock-paid providers.
             ["Routing:SeedMockProviders"] = "true",
             ["Routing:MockProviderUrl"] = new Uri(Healthy.BaseAddress, "v1/").ToString(),
@@ -75,7 +76,7 @@ public sealed class InferenceFixture : IAsyncLifetime
         AddProviderAsync(organizationId, name, upstream.BaseAddress, ProviderKinds.OpenAICompatible, null, isFree, model, input, output, aliases, freeRequestsPerDay);
 
     public async Task<Provider> AddProviderAsync(Guid organizationId, string name, Uri upstream, string kind, string? apiKey, bool isFree, string model,
-        decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null)
+        decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null, string? apiVersion = null)
     {
         await using var scope = Routing.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RoutingDbContext>();
@@ -84,6 +85,7 @@ public sealed class InferenceFixture : IAsyncLifetime
             OrganizationId = organizationId,
             Name = name,
             Kind = kind,
+            ApiVersion = apiVersion,
             ProtectedApiKey = apiKey is null ? null : Routing.Services.GetRequiredService<Synaxis.Routing.Security.ProviderKeyProtector>().Protect(apiKey),
             BaseUrl = new Uri(upstream, "v1/").ToString(),
             IsFree = isFree,

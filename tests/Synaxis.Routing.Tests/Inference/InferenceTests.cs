@@ -160,6 +160,24 @@ public sealed class InferenceTests(InferenceFixture fixture)
     }
 
     [Fact]
+    public async Task The_probe_closes_the_circuit_of_a_provider_that_answers_again_after_its_cooldown()
+    {
+        var flaky = await fixture.AddProviderAsync(_org, "recovering", fixture.Healthy, isFree: true, "probe-model");
+        var health = fixture.Routing.Services.GetRequiredService<ProviderHealth>();
+        for (var i = 0; i < ProviderHealth.FailuresToOpen; i++)
+        {
+            health.TryAcquire(flaky.Id);
+            health.Failure(flaky.Id); // as if its last calls had failed
+        }
+        Assert.Equal(CircuitStates.Open, health.Of(flaky.Id).CircuitState);
+
+        await Task.Delay(health.OpenFor + TimeSpan.FromMilliseconds(100));
+        await fixture.Routing.Services.GetRequiredService<ProviderProbe>().ProbeAsync();
+
+        Assert.Equal(CircuitStates.Closed, health.Of(flaky.Id).CircuitState);
+    }
+
+    [Fact]
     public async Task A_stream_cut_by_the_upstream_ends_with_an_sse_error_event()
     {
         await fixture.AddProviderAsync(_org, "cutter", fixture.Cutting, isFree: true, "fragile");
@@ -235,6 +253,22 @@ public sealed class InferenceTests(InferenceFixture fixture)
         var strategy = await scope.ServiceProvider.GetRequiredService<RoutingDbContext>().RoutingStrategies.SingleAsync(s => s.OrganizationId == _org);
         Assert.True(strategy.AllowPaidFallback);
         Assert.Equal("flagship", strategy.BaselineModel);
+    }
+
+    [Fact]
+    public async Task An_azure_openai_provider_is_called_at_its_deployment_url_with_its_api_key_and_api_version()
+    {
+        await using var azure = await FakeAzureOpenAI.StartAsync();
+        await fixture.AddProviderAsync(_org, "azure", azure.BaseAddress, ProviderKinds.AzureOpenAI, FakeAzureOpenAI.ApiKey, isFree: true,
+            "gpt-4o", apiVersion: FakeAzureOpenAI.ApiVersion);
+
+        var result = await fixture.Client(_org).GetChatClient("gpt-4o").CompleteChatAsync([new UserChatMessage("hi")]);
+
+        Assert.Equal("upstream-gpt-4o", azure.LastDeployment);
+        Assert.Equal("gpt-4o", result.Value.Model); // the name asked for, not Azure's own
+        Assert.Equal("Hello from Azure", result.Value.Content[0].Text);
+        Assert.Equal(13, result.Value.Usage.TotalTokenCount);
+        Assert.Equal("azure", Header(result, InferenceProxy.ProviderHeader));
     }
 
     [Fact]

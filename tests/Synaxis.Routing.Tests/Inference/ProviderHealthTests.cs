@@ -29,7 +29,7 @@ public sealed class ProviderHealthTests
         Assert.Equal(CircuitStates.Open, health.Of(_provider).CircuitState);
         Assert.Equal(0, health.Of(_provider).Score);
 
-        _clock.Now += ProviderHealth.OpenFor;
+        _clock.Now += ProviderHealth.DefaultOpenFor;
         Assert.True(health.TryAcquire(_provider));  // the one trial of the half-open circuit
         Assert.False(health.TryAcquire(_provider)); // no second call while it is out
         health.Success(_provider, TimeSpan.FromMilliseconds(100));
@@ -47,12 +47,12 @@ public sealed class ProviderHealthTests
             health.TryAcquire(_provider);
             health.Failure(_provider);
         }
-        _clock.Now += ProviderHealth.OpenFor;
+        _clock.Now += ProviderHealth.DefaultOpenFor;
         Assert.True(health.TryAcquire(_provider));
         health.Failure(_provider);
 
         Assert.False(health.TryAcquire(_provider));
-        _clock.Now += ProviderHealth.OpenFor - TimeSpan.FromSeconds(1);
+        _clock.Now += ProviderHealth.DefaultOpenFor - TimeSpan.FromSeconds(1);
         Assert.False(health.TryAcquire(_provider));
         _clock.Now += TimeSpan.FromSeconds(1);
         Assert.True(health.TryAcquire(_provider));
