@@ -1,5 +1,6 @@
 using System.Buffers;
 using Synaxis.Routing.Catalog;
+using Synaxis.Routing.Upstream;
 using Synaxis.Routing.Upstream.Anthropic;
 
 namespace Synaxis.Routing.Inference;

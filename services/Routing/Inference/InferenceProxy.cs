@@ -5,6 +5,8 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Synaxis.Routing.Catalog;
 using Synaxis.Routing.Model;
+using System.IO.Pipelines;
+using Synaxis.Routing.Upstream;
 using Synaxis.Routing.Upstream.Anthropic;
 using Synaxis.ServiceKit.Inference;
 using Synaxis.ServiceKit.OpenAI;
@@ -268,41 +270,33 @@ public sealed partial class InferenceProxy(
     {
         var writer = context.Response.BodyWriter;
         await using var upstream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-        var reader = new SseReader(upstream);
+        await using var reader = new SseEventReader(upstream);
+        var rewritten = new ArrayBufferWriter<byte>(1024);
         TokenUsage? tokens = null;
         var sawDone = false;
         try
         {
-            while (await reader.ReadEventAsync(context.RequestAborted) is { } @event)
+            while (await reader.ReadAsync(context.RequestAborted))
             {
-                if (!TryData(@event, out var data))
-                {
-                    Write(writer, @event); // comments, event names, retry: as they are
-                }
-                else if (data.SequenceEqual("[DONE]"u8))
+                var data = reader.Data;
+                rewritten.Clear();
+                if (data.SequenceEqual("[DONE]"u8))
                 {
                     sawDone = true;
                     writer.Write(DoneEvent);
                 }
+                else if (UpstreamAnswer.TryRewrite(data, clientModel, rewritten, out var chunkUsage, out var usageOnly))
+                {
+                    tokens = chunkUsage ?? tokens;
+                    if (usageOnly && !request.ClientWantsUsage)
+                    {
+                        continue; // asked for on the client's behalf: the cost needs it, the client did not want it
+                    }
+                    WriteEvent(writer, reader.EventType, rewritten.WrittenSpan);
+                }
                 else
                 {
-                    var json = data.ToArray();
-                    var rewritten = new ArrayBufferWriter<byte>(json.Length + 16);
-                    if (UpstreamAnswer.TryRewrite(json, clientModel, rewritten, out var chunkUsage, out var usageOnly))
-                    {
-                        tokens = chunkUsage ?? tokens;
-                        if (usageOnly && !request.ClientWantsUsage)
-                        {
-                            continue; // asked for on the client's behalf: the cost needs it, the client did not want it
-                        }
-                        writer.Write("data: "u8);
-                        writer.Write(rewritten.WrittenSpan);
-                        writer.Write("\n\n"u8);
-                    }
-                    else
-                    {
-                        Write(writer, @event);
-                    }
+                    WriteEvent(writer, reader.EventType, data); // not a JSON object: passed on as it came
                 }
                 var flush = await writer.FlushAsync(context.RequestAborted);
                 if (flush.IsCompleted || flush.IsCanceled)
@@ -311,13 +305,9 @@ public sealed partial class InferenceProxy(
                 }
             }
         }
-        catch (Exception exception) when (exception is IOException or HttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (exception is IOException or HttpRequestException or InvalidDataException && !context.RequestAborted.IsCancellationRequested)
         {
             LogStreamCut(logger, exception);
-        }
-        finally
-        {
-            await reader.CompleteAsync();
         }
         if (!sawDone && !context.RequestAborted.IsCancellationRequested)
         {
@@ -329,26 +319,17 @@ public sealed partial class InferenceProxy(
         return (tokens, false);
     }
 
-    private static void Write(System.IO.Pipelines.PipeWriter writer, in ReadOnlySequence<byte> bytes)
+    private static void WriteEvent(PipeWriter writer, ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> data)
     {
-        foreach (var segment in bytes)
+        if (!eventType.IsEmpty)
         {
-            writer.Write(segment.Span);
+            writer.Write("event: "u8);
+            writer.Write(eventType);
+            writer.Write("\n"u8);
         }
-    }
-
-    /// <summary>The event's data (one <c>data:</c> line, as OpenAI-compatible streams send); false for other events.</summary>
-    private static bool TryData(in ReadOnlySequence<byte> @event, out ReadOnlySpan<byte> data)
-    {
-        data = default;
-        var bytes = @event.IsSingleSegment ? @event.FirstSpan : @event.ToArray();
-        var text = bytes.TrimEnd("\r\n"u8);
-        if (!text.StartsWith("data:"u8) || text.IndexOf((byte)'\n') >= 0)
-        {
-            return false;
-        }
-        data = text[5..].TrimStart((byte)' ');
-        return true;
+        writer.Write("data: "u8);
+        writer.Write(data);
+        writer.Write("\n\n"u8);
     }
 
     private static async Task RelayErrorAsync(HttpContext context, HttpResponseMessage response)

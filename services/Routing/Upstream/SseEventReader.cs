@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace Synaxis.Routing.Upstream.Anthropic;
+namespace Synaxis.Routing.Upstream;
 
 /// <summary>
 /// Splits a <c>text/event-stream</c> body into events, as the WHATWG EventSource parser does: lines

@@ -1,8 +1,9 @@
 using System.IO.Pipelines;
 using System.Text;
+using Synaxis.Routing.Upstream;
 using Synaxis.Routing.Upstream.Anthropic;
 
-namespace Synaxis.Routing.Tests.Anthropic;
+namespace Synaxis.Routing.Tests.Upstream;
 
 public sealed class SseEventReaderTests
 {
