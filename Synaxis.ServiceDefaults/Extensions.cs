@@ -38,8 +38,23 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// OpenTelemetry logs, metrics and traces exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the
+    /// AppHost sets it for every service; so does a Kubernetes deployment with a collector). Without an exporter
+    /// nothing is collected: an activity per request and a log record per message that nobody reads cost the hot
+    /// path about a third of its throughput (bench/README.md). <c>Synaxis:Telemetry=always</c> collects anyway.
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Every outbox poll and every query at Information level drowns the dashboard's logs; warnings still show.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (!exporting && !string.Equals(builder.Configuration["Synaxis:Telemetry"], "always", StringComparison.OrdinalIgnoreCase))
+        {
+            return builder;
+        }
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -60,7 +75,7 @@ public static class Extensions
                     options.Filter = context => !IsHealthProbe(context.Request.Path))
                 .AddHttpClientInstrumentation());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporting)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }

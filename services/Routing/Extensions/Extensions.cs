@@ -37,7 +37,6 @@ internal static class Extensions
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddSingleton<FreeTierQuota>();
         builder.Services.AddSingleton<RoutingMetrics>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(RoutingMetrics.MeterName));
         builder.Services.AddSingleton<InferenceProxy>();
 
         // Upstream calls: pooled connections, no automatic retries or total timeout (fallback is Routing's own, and a

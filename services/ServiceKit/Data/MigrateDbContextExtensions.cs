@@ -25,7 +25,6 @@ public static class MigrateDbContextExtensions
         Func<TContext, IServiceProvider, CancellationToken, Task> seeder)
         where TContext : DbContext
     {
-        services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(ActivitySource.Name));
         return services.AddHostedService(sp => new MigrationHostedService<TContext>(sp, seeder));
     }
 

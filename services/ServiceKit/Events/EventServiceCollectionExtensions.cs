@@ -112,7 +112,6 @@ public static class EventServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventOptions>, EventOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EventStreamPublisher>();
-        services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(EventTelemetry.ActivitySourceName));
     }
 
     private sealed record EventConsumerRegistration(string ConsumerGroup, Type HandlerType);
