@@ -10,6 +10,13 @@ public static class EventStreams
     /// <summary>The stream every outbox relay appends to and every consumer group reads.</summary>
     public const string Events = "synaxis:events";
 
+    /// <summary>
+    /// Routing's <c>UsageRecorded</c>, one per inference: a stream of its own, read only by those that need it
+    /// (RateLimit's reconciliation, Audit), so the admin-event consumers of every service do not parse and acknowledge
+    /// thousands of entries a second that they ignore.
+    /// </summary>
+    public const string Usage = "synaxis:usage";
+
     /// <summary>Where consumers park entries they gave up on.</summary>
     public const string DeadLetter = Events + DeadLetterSuffix;
 
