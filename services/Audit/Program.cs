@@ -1,10 +1,13 @@
 using Synaxis.Audit.Extensions;
+using Synaxis.Audit.Realtime;
 using Synaxis.ServiceKit.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddAuditRealtime();
 
 var app = builder.Build();
 app.UseServiceApi();
+app.MapAuditHub();
 app.Run();
