@@ -28,6 +28,15 @@ public sealed record SynaxisEvent
     /// <summary>The gateway's request id of the call that caused the event, if any.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The IP address of the client whose request caused the event, as the gateway saw it; null outside a request
+    /// (and in events written before this member existed).
+    /// </summary>
+    public string? ClientAddress { get; init; }
+
+    /// <summary>The <c>User-Agent</c> of that request (at most <see cref="EventOrigin.MaxUserAgentLength"/> characters), if any.</summary>
+    public string? UserAgent { get; init; }
+
     public required DateTimeOffset OccurredAt { get; init; }
 
     /// <summary>The event-specific body, e.g. <c>{ "before": …, "after": … }</c>.</summary>
@@ -66,6 +75,8 @@ public sealed record SynaxisEvent
             ActorId = origin.ActorId,
             ActorType = origin.ActorType,
             RequestId = origin.RequestId,
+            ClientAddress = origin.ClientAddress,
+            UserAgent = origin.UserAgent,
             OccurredAt = occurredAt.ToUniversalTime(),
             // An undefined element (a default JsonElement) cannot be serialized; an empty body can.
             Data = data.ValueKind == JsonValueKind.Undefined ? EmptyData() : data.Clone(),
