@@ -6,7 +6,7 @@ using Synaxis.ServiceKit.Inference;
 namespace Synaxis.RateLimit.Events;
 
 /// <summary>
-/// Reconciles admission reservations with Routing's <c>UsageRecorded</c> events: the tokens/min, tokens/day and
+/// Reconciles admission reservations with Routing's <c>UsageRecorded</c> events (the usage stream): the tokens/min, tokens/day and
 /// monthly-budget counters of every level the reservation charged move from the gateway's estimate to the true
 /// usage. Runs as its own consumer group (<see cref="ConsumerGroup"/>): the consumer infrastructure runs one
 /// handler per group, and inference traffic must not queue behind (or ahead of) Identity's events.

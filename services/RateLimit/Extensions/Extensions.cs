@@ -37,7 +37,7 @@ internal static class Extensions
         // Reconciles admission reservations with Routing's UsageRecorded events. A group of its own: the consumer
         // runs one handler per group, and inference volume must not delay Identity's (membership) events.
         builder.Services.AddSingleton(services => new RedisAdmissionController(services.GetRequiredService<IConnectionMultiplexer>()));
-        builder.Services.AddEventConsumer<RateLimitDbContext, UsageEventsHandler>(UsageEventsHandler.ConsumerGroup);
+        builder.Services.AddUsageConsumer<RateLimitDbContext, UsageEventsHandler>(UsageEventsHandler.ConsumerGroup);
     }
 
     public static void MapRateLimitApis(this WebApplication app)

@@ -52,14 +52,7 @@ public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimePr
     {
         try
         {
-            await publisher.PublishAsync(new OutboxMessage
-            {
-                Id = @event.Id,
-                Type = @event.Type,
-                Payload = @event.ToJson(),
-                OrganizationId = @event.OrganizationId,
-                CreatedAt = @event.OccurredAt,
-            }, CancellationToken.None);
+            await publisher.PublishAsync(@event, EventStreamKind.Usage, CancellationToken.None);
         }
         catch (Exception exception)
         {

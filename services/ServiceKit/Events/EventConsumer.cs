@@ -22,16 +22,25 @@ public sealed class EventConsumer<TContext> : BackgroundService
 {
     private const int MaxErrorLength = 2000;
 
+    // Event types are a small fixed vocabulary; the bound only stops a stream of made-up types from growing the cache.
+    private const int MaxRememberedTypes = 1024;
+
     private readonly Type _handlerType;
     private readonly IServiceScopeFactory _scopes;
     private readonly IConnectionMultiplexer _redis;
     private readonly EventOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RedisKey _stream;
+    // Whether the handler takes an event type, asked once per type: most entries of a busy stream are types a
+    // group ignores, and those are acknowledged in bulk without a parse, a scope or a transaction.
+    private readonly Dictionary<string, bool> _handledTypes = new(StringComparer.Ordinal);
+    private readonly List<RedisValue> _ignored = [];
     private string? _insertProcessedSql;
 
     internal EventConsumer(
         string consumerGroup,
+        EventStreamKind streamKind,
         Type handlerType,
         IServiceScopeFactory scopes,
         IConnectionMultiplexer redis,
@@ -46,6 +55,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _stream = streamKind == EventStreamKind.Usage ? _options.UsageStreamName : _options.StreamName;
         // Unique per process start: a restarted instance is a new consumer, and what the old one left
         // pending is reclaimed by XAUTOCLAIM like any dead consumer's.
         ConsumerName = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -55,7 +65,9 @@ public sealed class EventConsumer<TContext> : BackgroundService
 
     public string ConsumerName { get; }
 
-    private RedisKey Stream => _options.StreamName;
+    private RedisKey Stream => _stream;
+
+    private string StreamName => _stream.ToString();
 
     private IDatabase Redis => _redis.GetDatabase();
 
@@ -96,7 +108,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
             {
                 // The stream or the group vanished (Redis flushed or restarted empty): recreate it.
-                _logger.LogWarning("Consumer group {ConsumerGroup} of {Stream} is gone; recreating it", ConsumerGroup, _options.StreamName);
+                _logger.LogWarning("Consumer group {ConsumerGroup} of {Stream} is gone; recreating it", ConsumerGroup, StreamName);
                 groupReady = false;
                 await Backoff.WaitAsync(_options.ConsumerPollInterval, _time, stoppingToken);
             }
@@ -124,7 +136,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
             // MKSTREAM: consumers may start before anything was ever published.
             await Redis.StreamCreateConsumerGroupAsync(Stream, ConsumerGroup, _options.NewGroupsReadFromStart ? "0" : "$", createStream: true)
                 .WaitAsync(cancellationToken);
-            _logger.LogInformation("Created consumer group {ConsumerGroup} on {Stream}", ConsumerGroup, _options.StreamName);
+            _logger.LogInformation("Created consumer group {ConsumerGroup} on {Stream}", ConsumerGroup, StreamName);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
         {
@@ -139,8 +151,12 @@ public sealed class EventConsumer<TContext> : BackgroundService
             .WaitAsync(cancellationToken);
         foreach (var entry in entries)
         {
-            await ProcessAsync(entry, deliveryCount: 1, cancellationToken);
+            if (!await IgnoreAsync(entry, cancellationToken))
+            {
+                await ProcessAsync(entry, deliveryCount: 1, cancellationToken);
+            }
         }
+        await AcknowledgeIgnoredAsync(cancellationToken);
         return entries.Length;
     }
 
@@ -163,7 +179,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
             {
                 // Trimmed from the stream before this group handled them: nothing left to apply.
                 _logger.LogError("{Count} pending entries of consumer group {ConsumerGroup} were trimmed from {Stream} before being handled; raise StreamMaxLength",
-                    result.DeletedIds.Length, ConsumerGroup, _options.StreamName);
+                    result.DeletedIds.Length, ConsumerGroup, StreamName);
                 await Redis.StreamAcknowledgeAsync(Stream, ConsumerGroup, result.DeletedIds).WaitAsync(cancellationToken);
             }
             if (result.ClaimedEntries.Length > 0)
@@ -171,8 +187,12 @@ public sealed class EventConsumer<TContext> : BackgroundService
                 var deliveries = await DeliveryCountsAsync(result.ClaimedEntries, cancellationToken);
                 foreach (var entry in result.ClaimedEntries)
                 {
-                    await ProcessAsync(entry, deliveries.GetValueOrDefault(entry.Id.ToString(), 1), cancellationToken);
+                    if (!await IgnoreAsync(entry, cancellationToken))
+                    {
+                        await ProcessAsync(entry, deliveries.GetValueOrDefault(entry.Id.ToString(), 1), cancellationToken);
+                    }
                 }
+                await AcknowledgeIgnoredAsync(cancellationToken);
                 claimedTotal += result.ClaimedEntries.Length;
             }
             cursor = result.NextStartId;
@@ -200,7 +220,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
         }
         if (!TryReadEvent(entry, out var @event, out var parseError))
         {
-            _logger.LogError("Entry {EntryId} of {Stream} is not an event ({Error}); dead-lettering it", entry.Id, _options.StreamName, parseError);
+            _logger.LogError("Entry {EntryId} of {Stream} is not an event ({Error}); dead-lettering it", entry.Id, StreamName, parseError);
             await DeadLetterAsync(entry, deliveryCount, parseError, cancellationToken);
             return;
         }
@@ -213,7 +233,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
             return;
         }
 
-        using var activity = EventTelemetry.StartHandle(@event, _options.StreamName, ConsumerGroup, entry.Id.ToString(), entry[EventStreamFields.TraceParent]);
+        using var activity = EventTelemetry.StartHandle(@event, StreamName, ConsumerGroup, entry.Id.ToString(), entry[EventStreamFields.TraceParent]);
         try
         {
             var outcome = await HandleInTransactionAsync(@event, cancellationToken);
@@ -305,7 +325,7 @@ public sealed class EventConsumer<TContext> : BackgroundService
         ];
         var transaction = Redis.CreateTransaction();
         var added = transaction.StreamAddAsync(
-            EventStreams.DeadLetterOf(_options.StreamName), fields,
+            EventStreams.DeadLetterOf(StreamName), fields,
             messageId: null, maxLength: _options.StreamMaxLength, useApproximateMaxLength: true);
         var acknowledged = transaction.StreamAcknowledgeAsync(Stream, ConsumerGroup, entry.Id);
         if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken))
@@ -313,6 +333,47 @@ public sealed class EventConsumer<TContext> : BackgroundService
             throw new RedisException($"Dead-lettering entry {entry.Id} was not executed.");
         }
         await Task.WhenAll(added, acknowledged);
+    }
+
+    /// <summary>
+    /// True when the entry names (in its <c>type</c> field) an event type the handler does not take: it is queued for
+    /// <see cref="AcknowledgeIgnoredAsync"/>. Entries without the field go the full way (parse, dead-letter if bad).
+    /// </summary>
+    private async ValueTask<bool> IgnoreAsync(StreamEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.IsNull || entry[EventStreamFields.Type] is not { IsNullOrEmpty: false } typeValue)
+        {
+            return false;
+        }
+        var type = typeValue.ToString();
+        if (!_handledTypes.TryGetValue(type, out var handled))
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            handled = ((IEventHandler)scope.ServiceProvider.GetRequiredService(_handlerType)).Handles(type);
+            if (_handledTypes.Count < MaxRememberedTypes)
+            {
+                _handledTypes[type] = handled;
+            }
+        }
+        if (handled)
+        {
+            return false;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        _ignored.Add(entry.Id);
+        return true;
+    }
+
+    /// <summary>One XACK for every ignored entry of a read.</summary>
+    private async Task AcknowledgeIgnoredAsync(CancellationToken cancellationToken)
+    {
+        if (_ignored.Count == 0)
+        {
+            return;
+        }
+        RedisValue[] ids = [.. _ignored];
+        _ignored.Clear();
+        await Redis.StreamAcknowledgeAsync(Stream, ConsumerGroup, ids).WaitAsync(cancellationToken);
     }
 
     private Task AcknowledgeAsync(RedisValue entryId, CancellationToken cancellationToken) =>

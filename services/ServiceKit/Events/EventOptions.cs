@@ -11,6 +11,9 @@ public sealed class EventOptions
     /// <summary>The Redis stream; dead letters and publish markers use keys derived from it.</summary>
     public string StreamName { get; set; } = EventStreams.Events;
 
+    /// <summary>Where <c>UsageRecorded</c> goes (<see cref="EventStreams.UsageOf"/> the <see cref="StreamName"/>).</summary>
+    public string UsageStreamName => EventStreams.UsageOf(StreamName);
+
     /// <summary>
     /// Approximate cap on the stream's length (XADD MAXLEN ~). Entries beyond it are trimmed oldest
     /// first, even if a slow consumer group has not read them yet, so keep it well above any backlog.

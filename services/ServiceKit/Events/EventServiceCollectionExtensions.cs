@@ -62,6 +62,20 @@ public static class EventServiceCollectionExtensions
     public static IServiceCollection AddEventConsumer<TContext, THandler>(this IServiceCollection services, string consumerGroup)
         where TContext : DbContext
         where THandler : class, IEventHandler
+        => services.AddEventConsumer<TContext, THandler>(consumerGroup, EventStreamKind.Events);
+
+    /// <summary>
+    /// As <see cref="AddEventConsumer{TContext, THandler}(IServiceCollection, string)"/>, on the usage stream
+    /// (<see cref="EventOptions.UsageStreamName"/>: Routing's <c>UsageRecorded</c>, one per inference).
+    /// </summary>
+    public static IServiceCollection AddUsageConsumer<TContext, THandler>(this IServiceCollection services, string consumerGroup)
+        where TContext : DbContext
+        where THandler : class, IEventHandler
+        => services.AddEventConsumer<TContext, THandler>(consumerGroup, EventStreamKind.Usage);
+
+    private static IServiceCollection AddEventConsumer<TContext, THandler>(this IServiceCollection services, string consumerGroup, EventStreamKind stream)
+        where TContext : DbContext
+        where THandler : class, IEventHandler
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(consumerGroup);
         if (consumerGroup.Length > ProcessedEventConfiguration.MaxConsumerGroupLength)
@@ -83,6 +97,7 @@ public static class EventServiceCollectionExtensions
         // Not AddHostedService: it deduplicates by type, and one service may run several groups.
         services.AddSingleton<IHostedService>(provider => new EventConsumer<TContext>(
             consumerGroup,
+            stream,
             typeof(THandler),
             provider.GetRequiredService<IServiceScopeFactory>(),
             provider.GetRequiredService<IConnectionMultiplexer>(),

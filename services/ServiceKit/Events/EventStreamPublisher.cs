@@ -34,11 +34,28 @@ public sealed class EventStreamPublisher(IConnectionMultiplexer redis, IOptions<
 
     /// <summary>Publishes the row's event unless its id is already in the stream.</summary>
     /// <returns>True if this call appended it, false if an earlier attempt had.</returns>
-    public async Task<bool> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    public Task<bool> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var envelopeTraceParent = ReadTraceParent(message.Payload);
-        using var activity = EventTelemetry.StartPublish(message.Type, message.Id, message.OrganizationId, _options.StreamName, envelopeTraceParent);
+        return PublishAsync(_options.StreamName, message.Id, message.Type, message.OrganizationId, message.Payload,
+            ReadTraceParent(message.Payload), cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes an event straight to a stream (no outbox row: facts that need no transaction, such as Routing's
+    /// <c>UsageRecorded</c> on <see cref="EventStreamKind.Usage"/>), at most once per event id.
+    /// </summary>
+    public Task<bool> PublishAsync(SynaxisEvent @event, EventStreamKind stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        var streamName = stream == EventStreamKind.Usage ? _options.UsageStreamName : _options.StreamName;
+        return PublishAsync(streamName, @event.Id, @event.Type, @event.OrganizationId, @event.ToJson(), @event.TraceParent, cancellationToken);
+    }
+
+    private async Task<bool> PublishAsync(string streamName, Guid id, string type, Guid? organizationId, string payload,
+        string? envelopeTraceParent, CancellationToken cancellationToken)
+    {
+        using var activity = EventTelemetry.StartPublish(type, id, organizationId, streamName, envelopeTraceParent);
         try
         {
             // Consumers continue the publish span when there is one, else the writer's own trace.
@@ -47,17 +64,17 @@ public sealed class EventStreamPublisher(IConnectionMultiplexer redis, IOptions<
             {
                 ((long)_options.PublishedMarkerTtl.TotalSeconds).ToString(CultureInfo.InvariantCulture),
                 _options.StreamMaxLength.ToString(CultureInfo.InvariantCulture),
-                EventStreamFields.Id, message.Id.ToString(),
-                EventStreamFields.Type, message.Type,
-                EventStreamFields.Organization, message.OrganizationId?.ToString() ?? string.Empty,
-                EventStreamFields.Payload, message.Payload,
+                EventStreamFields.Id, id.ToString(),
+                EventStreamFields.Type, type,
+                EventStreamFields.Organization, organizationId?.ToString() ?? string.Empty,
+                EventStreamFields.Payload, payload,
             };
             if (traceParent is not null)
             {
                 arguments.Add(EventStreamFields.TraceParent);
                 arguments.Add(traceParent);
             }
-            RedisKey[] keys = [EventStreams.PublishedMarkerOf(_options.StreamName, message.Id), _options.StreamName];
+            RedisKey[] keys = [EventStreams.PublishedMarkerOf(streamName, id), streamName];
 
             // StackExchange.Redis commands take no token; stop waiting on shutdown. Whether or not
             // the command then runs, a retry is safe.

@@ -15,15 +15,19 @@ public static class EventStreams
     /// (RateLimit's reconciliation, Audit), so the admin-event consumers of every service do not parse and acknowledge
     /// thousands of entries a second that they ignore.
     /// </summary>
-    public const string Usage = "synaxis:usage";
+    public const string Usage = Events + UsageSuffix;
 
     /// <summary>Where consumers park entries they gave up on.</summary>
     public const string DeadLetter = Events + DeadLetterSuffix;
 
     private const string DeadLetterSuffix = ":dead";
+    private const string UsageSuffix = ":usage";
     private const string PublishedMarkerInfix = ":published:";
 
     public static string DeadLetterOf(string stream) => stream + DeadLetterSuffix;
+
+    /// <summary>The usage stream that goes with an events stream (so a test's own stream has its own usage stream).</summary>
+    public static string UsageOf(string stream) => stream + UsageSuffix;
 
     /// <summary>
     /// The key whose existence says an event id is already in the stream. The publish script checks

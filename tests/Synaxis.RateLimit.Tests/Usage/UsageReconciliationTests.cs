@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Synaxis.RateLimit.Events;
 using Synaxis.RateLimit.Tests.Policies;
@@ -39,19 +40,16 @@ public sealed class UsageReconciliationTests(PolicyServiceFixture fixture) : IAs
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
     [Fact]
-    public async Task UsageRecorded_from_an_outbox_reconciles_every_level_to_the_true_usage()
+    public async Task UsageRecorded_on_the_usage_stream_reconciles_every_level_to_the_true_usage()
     {
         var admitted = await AdmitAsync();
         Assert.Equal(EstimatedTokens, (await LevelAsync(admitted, LimitLevel.Organization)).DayUsed);
         Assert.Equal(EstimatedCostMicroUsd, (await LevelAsync(admitted, LimitLevel.Organization)).MonthSpent);
 
-        // Through an outbox and its relay, as Routing publishes it.
+        // Through the publisher, onto the usage stream, as Routing publishes it.
         var usage = UsageEvent(admitted.OrganizationId, admitted.ReservationId, InputTokens, OutputTokens, CostUsd);
-        await fixture.WithDbAsync(async db =>
-        {
-            db.AddEvent(usage);
-            return await db.SaveChangesAsync();
-        });
+        Assert.True(await fixture.Service.Services.GetRequiredService<EventStreamPublisher>()
+            .PublishAsync(usage, EventStreamKind.Usage, CancellationToken.None));
 
         var organization = await WaitForLevelAsync(admitted, LimitLevel.Organization,
             c => c.DayUsed == InputTokens + OutputTokens && c.MonthSpent == CostMicroUsd, "the organization's counters to reach the true usage");
@@ -188,9 +186,11 @@ public sealed class UsageReconciliationTests(PolicyServiceFixture fixture) : IAs
             EventOrigin.System,
             DateTimeOffset.UtcNow);
 
-    /// <summary>Appends an event to the service's stream in the shape the outbox relay writes (EventStreamPublisher).</summary>
+    private string UsageStream => EventStreams.UsageOf(fixture.EventStream);
+
+    /// <summary>Appends an event to the service's usage stream in the shape the outbox relay writes (EventStreamPublisher).</summary>
     private async Task<RedisValue> AppendAsync(SynaxisEvent @event) =>
-        await Db.StreamAddAsync(fixture.EventStream,
+        await Db.StreamAddAsync(UsageStream,
         [
             new NameValueEntry(EventStreamFields.Id, @event.Id.ToString()),
             new NameValueEntry(EventStreamFields.Type, @event.Type),
@@ -202,21 +202,21 @@ public sealed class UsageReconciliationTests(PolicyServiceFixture fixture) : IAs
     private Task WaitHandledAsync(RedisValue entryId, string what) =>
         Eventually.TrueAsync(async () =>
         {
-            var groups = await Db.StreamGroupInfoAsync(fixture.EventStream);
+            var groups = await Db.StreamGroupInfoAsync(UsageStream);
             var group = groups.FirstOrDefault(g => g.Name == UsageEventsHandler.ConsumerGroup);
             if (group.LastDeliveredId is not { } lastDelivered || CompareIds(lastDelivered, entryId.ToString()) < 0)
             {
                 return false;
             }
             var pending = await Db.StreamPendingMessagesAsync(
-                fixture.EventStream, UsageEventsHandler.ConsumerGroup, 1, RedisValue.Null, entryId, entryId);
+                UsageStream, UsageEventsHandler.ConsumerGroup, 1, RedisValue.Null, entryId, entryId);
             return pending.Length == 0;
         }, what);
 
     /// <summary>Acknowledged entries were handled, not given up on: none of them is in the dead-letter stream.</summary>
     private async Task AssertNotDeadLetteredAsync(IEnumerable<RedisValue> entries)
     {
-        var dead = await Db.StreamRangeAsync(EventStreams.DeadLetterOf(fixture.EventStream));
+        var dead = await Db.StreamRangeAsync(EventStreams.DeadLetterOf(UsageStream));
         var deadIds = dead.Select(d => d[EventStreamFields.SourceEntryId].ToString()).ToHashSet();
         Assert.DoesNotContain(entries, e => deadIds.Contains(e.ToString()));
     }

@@ -10,6 +10,7 @@ using Synaxis.Routing.Catalog;
 using Synaxis.Routing.Infrastructure;
 using Synaxis.Routing.Inference;
 using Synaxis.Routing.Model;
+using Synaxis.ServiceKit.Events;
 
 namespace Synaxis.Routing.Tests.Inference;
 
@@ -323,7 +324,7 @@ public sealed class InferenceTests(InferenceFixture fixture)
             JsonElement? data = null;
             while (data is null)
             {
-                foreach (var entry in await redis.GetDatabase().StreamRangeAsync(fixture.EventStream))
+                foreach (var entry in await redis.GetDatabase().StreamRangeAsync(EventStreams.UsageOf(fixture.EventStream)))
                 {
                     var payload = entry.Values.FirstOrDefault(v => v.Name == "payload").Value;
                     using var json = JsonDocument.Parse((string)payload!);

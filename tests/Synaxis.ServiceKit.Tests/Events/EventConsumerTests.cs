@@ -179,6 +179,35 @@ public sealed class EventConsumerTests(InfrastructureFixture infrastructure, ITe
     }
 
     [Fact]
+    public async Task A_busy_stream_of_ignored_types_asks_the_handler_once_per_type_and_leaves_nothing_pending()
+    {
+        var stream = new StreamProbe(Redis, EventsTestService.NewStreamName());
+        await using var consumer = await StartAsync(stream.Stream, groups: ["keys"]);
+        var asked = new ConcurrentDictionary<string, int>();
+        consumer.Probe.Handles = type =>
+        {
+            asked.AddOrUpdate(type, 1, (_, count) => count + 1);
+            return type == "WidgetCreated";
+        };
+        var ignored = new List<Guid>();
+        for (var i = 0; i < 120; i++)
+        {
+            var @event = SynaxisEvent.Create(i % 2 == 0 ? "UsageRecorded" : "ProviderHealthChanged", null, TestData.Of($"n{i}"),
+                EventOrigin.System, DateTimeOffset.UtcNow);
+            ignored.Add(@event.Id);
+            await AddRawAsync(stream.Stream, @event);
+        }
+        var wanted = SynaxisEvent.Create("WidgetCreated", null, TestData.Of("w"), EventOrigin.System, DateTimeOffset.UtcNow);
+        await AddRawAsync(stream.Stream, wanted);
+
+        await Eventually.TrueAsync(() => stream.DrainedAsync("keys"), "every entry acknowledged");
+        Assert.Equal(1, asked["UsageRecorded"]);
+        Assert.Equal(1, asked["ProviderHealthChanged"]);
+        Assert.All(ignored, id => Assert.Equal(0, consumer.Probe.AttemptsFor(id)));
+        Assert.Equal([wanted.Id], (await consumer.ProcessedAsync()).Select(p => p.EventId));
+    }
+
+    [Fact]
     public async Task The_handle_span_continues_the_trace_of_the_request_that_wrote_the_event()
     {
         var spans = new ConcurrentBag<Activity>();
