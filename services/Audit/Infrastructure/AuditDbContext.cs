@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Synaxis.Audit.Infrastructure.EntityConfigurations;
+using Synaxis.Audit.Model;
 using Synaxis.ServiceKit.Data;
 
 namespace Synaxis.Audit.Infrastructure;
@@ -10,9 +12,26 @@ public sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : D
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    /// <summary>Partitioned by date; created by the migration's SQL, never by EF (see <see cref="AuditLogConfiguration"/>).</summary>
+    public DbSet<AuditLog> Logs => Set<AuditLog>();
+
+    /// <summary>Partitioned by date; created by the migration's SQL, never by EF.</summary>
+    public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+
+    public DbSet<ChainHead> ChainHeads => Set<ChainHead>();
+
+    public DbSet<ChainCheckpoint> ChainCheckpoints => Set<ChainCheckpoint>();
+
+    public DbSet<OrganizationRetention> OrganizationRetention => Set<OrganizationRetention>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfiguration(new OutboxMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new AuditLogConfiguration());
+        modelBuilder.ApplyConfiguration(new UsageRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new ChainHeadConfiguration());
+        modelBuilder.ApplyConfiguration(new ChainCheckpointConfiguration());
+        modelBuilder.ApplyConfiguration(new OrganizationRetentionConfiguration());
     }
 }

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Synaxis.Audit.Infrastructure;
+
+namespace Synaxis.Audit.Retention;
+
+/// <summary>The retentions in force: the default (<c>Audit:Retention:DefaultDays</c>) and every organization's own.</summary>
+public sealed class RetentionPolicy(AuditDbContext db, IOptions<RetentionOptions> options)
+{
+    public int DefaultDays => options.Value.DefaultDays;
+
+    /// <summary>The longest and the shortest retention in force, in days.</summary>
+    public async Task<(int Longest, int Shortest)> BoundsAsync(CancellationToken cancellationToken)
+    {
+        var bounds = await db.OrganizationRetention.AsNoTracking()
+            .GroupBy(_ => 1)
+            .Select(g => new { Longest = g.Max(r => r.RetentionDays), Shortest = g.Min(r => r.RetentionDays) })
+            .FirstOrDefaultAsync(cancellationToken);
+        return bounds is null
+            ? (DefaultDays, DefaultDays)
+            : (Math.Max(DefaultDays, bounds.Longest), Math.Min(DefaultDays, bounds.Shortest));
+    }
+
+    /// <summary>How far back anything can still be stored: the default window of the query APIs.</summary>
+    public async Task<int> LongestAsync(CancellationToken cancellationToken) => (await BoundsAsync(cancellationToken)).Longest;
+}
