@@ -52,7 +52,7 @@ public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimePr
     {
         try
         {
-            await publisher.PublishAsync(@event, EventStreamKind.Usage, CancellationToken.None);
+            await publisher.AppendAsync(@event, EventStreamKind.Usage);
         }
         catch (Exception exception)
         {

@@ -42,14 +42,38 @@ public sealed class EventStreamPublisher(IConnectionMultiplexer redis, IOptions<
     }
 
     /// <summary>
-    /// Publishes an event straight to a stream (no outbox row: facts that need no transaction, such as Routing's
-    /// <c>UsageRecorded</c> on <see cref="EventStreamKind.Usage"/>), at most once per event id.
+    /// Appends an event straight to a stream, without an outbox row and without the once-only marker: for facts their
+    /// writer emits exactly once and that need no transaction, such as Routing's <c>UsageRecorded</c> on
+    /// <see cref="EventStreamKind.Usage"/> (one per inference: a 7-day marker key each would fill Redis). Consumers
+    /// deduplicate by event id in any case.
     /// </summary>
-    public Task<bool> PublishAsync(SynaxisEvent @event, EventStreamKind stream, CancellationToken cancellationToken)
+    public async Task AppendAsync(SynaxisEvent @event, EventStreamKind stream)
     {
         ArgumentNullException.ThrowIfNull(@event);
         var streamName = stream == EventStreamKind.Usage ? _options.UsageStreamName : _options.StreamName;
-        return PublishAsync(streamName, @event.Id, @event.Type, @event.OrganizationId, @event.ToJson(), @event.TraceParent, cancellationToken);
+        using var activity = EventTelemetry.StartPublish(@event.Type, @event.Id, @event.OrganizationId, streamName, @event.TraceParent);
+        try
+        {
+            var traceParent = activity?.Id ?? @event.TraceParent;
+            NameValueEntry[] fields = traceParent is null
+                ? new NameValueEntry[4]
+                : new NameValueEntry[5];
+            fields[0] = new(EventStreamFields.Id, @event.Id.ToString());
+            fields[1] = new(EventStreamFields.Type, @event.Type);
+            fields[2] = new(EventStreamFields.Organization, @event.OrganizationId?.ToString() ?? string.Empty);
+            fields[3] = new(EventStreamFields.Payload, @event.ToJson());
+            if (traceParent is not null)
+            {
+                fields[4] = new(EventStreamFields.TraceParent, traceParent);
+            }
+            await redis.GetDatabase().StreamAddAsync(streamName, fields,
+                maxLength: _options.StreamMaxLength, useApproximateMaxLength: true);
+        }
+        catch (Exception ex)
+        {
+            EventTelemetry.RecordError(activity, ex);
+            throw;
+        }
     }
 
     private async Task<bool> PublishAsync(string streamName, Guid id, string type, Guid? organizationId, string payload,

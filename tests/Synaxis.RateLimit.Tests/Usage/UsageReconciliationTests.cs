@@ -48,8 +48,7 @@ public sealed class UsageReconciliationTests(PolicyServiceFixture fixture) : IAs
 
         // Through the publisher, onto the usage stream, as Routing publishes it.
         var usage = UsageEvent(admitted.OrganizationId, admitted.ReservationId, InputTokens, OutputTokens, CostUsd);
-        Assert.True(await fixture.Service.Services.GetRequiredService<EventStreamPublisher>()
-            .PublishAsync(usage, EventStreamKind.Usage, CancellationToken.None));
+        await fixture.Service.Services.GetRequiredService<EventStreamPublisher>().AppendAsync(usage, EventStreamKind.Usage);
 
         var organization = await WaitForLevelAsync(admitted, LimitLevel.Organization,
             c => c.DayUsed == InputTokens + OutputTokens && c.MonthSpent == CostMicroUsd, "the organization's counters to reach the true usage");

@@ -333,6 +333,10 @@ public sealed class InferenceTests(InferenceFixture fixture)
                     {
                         data = json.RootElement.GetProperty("data").Clone();
                         Assert.Equal(_org, json.RootElement.GetProperty("organizationId").GetGuid());
+                        // One per inference: a plain append, no once-only marker key left behind in Redis per request.
+                        var eventId = json.RootElement.GetProperty("id").GetGuid();
+                        Assert.False(await redis.GetDatabase().KeyExistsAsync(
+                            EventStreams.PublishedMarkerOf(EventStreams.UsageOf(fixture.EventStream), eventId)));
                     }
                 }
                 Assert.True(data is not null || DateTime.UtcNow < deadline, "no UsageRecorded event with the reservation");
