@@ -11,3 +11,6 @@ var app = builder.Build();
 app.UseServiceApi();
 app.MapAuditHub();
 app.Run();
+
+/// <summary>Visible to tests, which host the service through WebApplicationFactory.</summary>
+public partial class Program;

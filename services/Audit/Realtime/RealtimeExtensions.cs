@@ -55,7 +55,8 @@ public static class RealtimeExtensions
     private static void ConfigureBackplane(RedisOptions options, string connectionString)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
-        configuration.ChannelPrefix = RedisChannel.Literal(BackplaneChannelPrefix);
+        // StackExchange.Redis prepends the prefix as is: "synaxis:signalr:Synaxis.Audit.Realtime.EventsHub:group:org:{id}".
+        configuration.ChannelPrefix = RedisChannel.Literal(BackplaneChannelPrefix + ":");
         // Keep retrying in the background when Redis is down at startup instead of failing the first connection.
         configuration.AbortOnConnectFail = false;
         options.Configuration = configuration;

@@ -78,16 +78,29 @@ internal static partial class InternalIdentityTransforms
 
             // The services trust the signed identity alone; the caller's token stays at the edge, out of their logs.
             RequestTransform.RemoveHeader(transform, HeaderNames.Authorization);
-            if (request.QueryString.HasValue && request.Query.ContainsKey(AccessTokenEvents.AccessTokenQueryParameter))
-            {
-                transform.Query.Collection.Remove(AccessTokenEvents.AccessTokenQueryParameter);
-            }
         }
         else if (apiKeyPresented)
         {
             RequestTransform.RemoveHeader(transform, HeaderNames.Authorization);
         }
+        RemoveQueryAccessToken(transform);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A hub client's access token (SignalR puts it in the query string, browsers cannot set a WebSocket's headers) never
+    /// travels past the edge: the query string lands in every service's request logs. It is removed on every route and
+    /// whether or not it authenticated the request; the signed identity replaces it. That identity is checked when each
+    /// request arrives: SignalR's negotiate POST and its WebSocket GET are two requests, each signed afresh, and an open
+    /// WebSocket stays the caller it connected as until it closes.
+    /// </summary>
+    private static void RemoveQueryAccessToken(RequestTransformContext transform)
+    {
+        var request = transform.HttpContext.Request;
+        if (request.QueryString.HasValue && request.Query.ContainsKey(AccessTokenEvents.AccessTokenQueryParameter))
+        {
+            transform.Query.Collection.Remove(AccessTokenEvents.AccessTokenQueryParameter);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The caller's internal identity is too large to sign; answering 431.")]

@@ -21,7 +21,12 @@ internal static class AccessTokenEvents
         OnForbidden = ForbiddenAsync,
     };
 
-    /// <summary>Browsers cannot set headers on a WebSocket, so SignalR sends the token in the query string.</summary>
+    /// <summary>
+    /// Browsers cannot set headers on a WebSocket, so SignalR sends the token in the query string. Only under
+    /// <see cref="HubsPath"/>, and only when no <c>Authorization</c> header is sent. The <c>audit-hubs</c> route's
+    /// <c>admin</c> policy lets the access token of any role through (an API key needs the <c>admin</c> scope); the
+    /// hub then admits any member of the organization. The proxy removes the parameter before forwarding.
+    /// </summary>
     private static Task ReadHubTokenFromQuery(MessageReceivedContext context)
     {
         var request = context.HttpContext.Request;
