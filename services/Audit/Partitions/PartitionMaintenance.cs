@@ -15,6 +15,11 @@ public sealed partial class PartitionMaintenance(
     TimeProvider time,
     ILogger<PartitionMaintenance> logger) : BackgroundService
 {
+    private int _completedRuns;
+
+    /// <summary>Runs finished (successfully or not) since the start.</summary>
+    public int CompletedRuns => Volatile.Read(ref _completedRuns);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -27,9 +32,13 @@ public sealed partial class PartitionMaintenance(
             {
                 LogFailed(logger, exception);
             }
+            // The next wait starts before the run counts as done, so whoever watches CompletedRuns and then moves the
+            // clock (a test's fake one) can never move it before the wait exists.
+            var next = Task.Delay(options.Value.Interval, time, stoppingToken);
+            Interlocked.Increment(ref _completedRuns);
             try
             {
-                await Task.Delay(options.Value.Interval, time, stoppingToken);
+                await next;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
