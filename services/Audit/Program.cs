@@ -9,6 +9,7 @@ builder.AddAuditRealtime();
 
 var app = builder.Build();
 app.UseServiceApi();
+app.MapAuditApis();
 app.MapAuditHub();
 app.Run();
 
