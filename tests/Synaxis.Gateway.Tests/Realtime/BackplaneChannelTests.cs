@@ -9,17 +9,13 @@ public sealed class BackplaneChannelTests(RealtimeFixture fixture)
     [Fact]
     public async Task An_organizations_group_is_a_channel_under_the_synaxis_signalr_prefix()
     {
-        var caller = await fixture.RegisterAsync(RealtimeFixture.NewEmail());
-        await using var client = RealtimeFixture.CreateClient(fixture.GatewayHub, caller.AccessToken);
-        var inbox = new HubInbox(client);
-        await client.StartAsync();
-        await Broadcasts.UntilReceivedAsync(fixture.BroadcasterOf(fixture.OtherAudit), caller.OrganizationId, inbox);
+        await using var listener = await HubListener.RegisterAndConnectAsync(fixture);
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.RedisConnectionString);
         var server = redis.GetServer(redis.GetEndPoints()[0]);
         var channels = (await server.SubscriptionChannelsAsync(RedisChannel.Pattern("*"))).Select(channel => channel.ToString()).ToList();
 
-        Assert.Contains($"synaxis:signalr:Synaxis.Audit.Realtime.EventsHub:group:org:{caller.OrganizationId}", channels);
+        Assert.Contains($"synaxis:signalr:Synaxis.Audit.Realtime.EventsHub:group:org:{listener.OrganizationId}", channels);
         Assert.All(channels.Where(channel => channel.Contains("EventsHub", StringComparison.Ordinal)),
             channel => Assert.StartsWith("synaxis:signalr:", channel, StringComparison.Ordinal));
     }

@@ -60,25 +60,16 @@ public sealed class EventsHubTests(RealtimeFixture fixture)
     [Fact]
     public async Task A_platform_wide_message_reaches_every_organization()
     {
-        var a = await fixture.RegisterAsync(RealtimeFixture.NewEmail());
-        var b = await fixture.RegisterAsync(RealtimeFixture.NewEmail());
-        await using var clientA = RealtimeFixture.CreateClient(fixture.GatewayHub, a.AccessToken);
-        await using var clientB = RealtimeFixture.CreateClient(fixture.GatewayHub, b.AccessToken);
-        var inboxA = new HubInbox(clientA);
-        var inboxB = new HubInbox(clientB);
-        await clientA.StartAsync();
-        await clientB.StartAsync();
-        var otherInstance = fixture.BroadcasterOf(fixture.OtherAudit);
-        await Broadcasts.UntilReceivedAsync(otherInstance, a.OrganizationId, inboxA);
-        await Broadcasts.UntilReceivedAsync(otherInstance, b.OrganizationId, inboxB);
+        await using var a = await HubListener.RegisterAndConnectAsync(fixture);
+        await using var b = await HubListener.RegisterAndConnectAsync(fixture);
 
         var marker = Broadcasts.NewMarker();
-        await otherInstance.PublishAsync(
+        await fixture.BroadcasterOf(fixture.OtherAudit).PublishAsync(
             [Broadcasts.Message(organizationId: null, marker, AuditBroadcastMethods.ProviderHealthChanged)],
             CancellationToken.None);
 
-        var atA = await inboxA.WaitForAsync(marker, Broadcasts.Patience);
-        var atB = await inboxB.WaitForAsync(marker, Broadcasts.Patience);
+        var atA = await a.Inbox.WaitForAsync(marker, Broadcasts.Patience);
+        var atB = await b.Inbox.WaitForAsync(marker, Broadcasts.Patience);
         Assert.Equal(AuditBroadcastMethods.ProviderHealthChanged, atA?.Method);
         Assert.Equal(AuditBroadcastMethods.ProviderHealthChanged, atB?.Method);
     }

@@ -45,7 +45,15 @@ public sealed class HubInbox
     }
 
     /// <summary>The first message whose JSON contains <paramref name="text"/>, or null once <paramref name="timeout"/> has passed.</summary>
-    public async Task<ReceivedMessage?> WaitForAsync(string text, TimeSpan timeout)
+    public Task<ReceivedMessage?> WaitForAsync(string text, TimeSpan timeout) =>
+        WaitForAsync(message => message.Json.Contains(text, StringComparison.Ordinal), timeout);
+
+    /// <summary>The first message of <paramref name="method"/> whose JSON contains <paramref name="text"/>, or null after <paramref name="timeout"/>.</summary>
+    public Task<ReceivedMessage?> WaitForAsync(string method, string text, TimeSpan timeout) =>
+        WaitForAsync(message => message.Method == method && message.Json.Contains(text, StringComparison.Ordinal), timeout);
+
+    /// <summary>The first message that satisfies <paramref name="match"/>, or null once <paramref name="timeout"/> has passed.</summary>
+    public async Task<ReceivedMessage?> WaitForAsync(Predicate<ReceivedMessage> match, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)
@@ -53,7 +61,7 @@ public sealed class HubInbox
             Task arrived;
             lock (_gate)
             {
-                if (_messages.Find(message => message.Json.Contains(text, StringComparison.Ordinal)) is { } found)
+                if (_messages.Find(match) is { } found)
                 {
                     return found;
                 }
