@@ -12,13 +12,9 @@ public sealed class RetentionPolicy(AuditDbContext db, IOptions<RetentionOptions
     /// <summary>The longest and the shortest retention in force, in days.</summary>
     public async Task<(int Longest, int Shortest)> BoundsAsync(CancellationToken cancellationToken)
     {
-        var bounds = await db.OrganizationRetention.AsNoTracking()
-            .GroupBy(_ => 1)
-            .Select(g => new { Longest = g.Max(r => r.RetentionDays), Shortest = g.Min(r => r.RetentionDays) })
-            .FirstOrDefaultAsync(cancellationToken);
-        return bounds is null
-            ? (DefaultDays, DefaultDays)
-            : (Math.Max(DefaultDays, bounds.Longest), Math.Min(DefaultDays, bounds.Shortest));
+        var longest = await db.OrganizationRetention.MaxAsync(r => (int?)r.RetentionDays, cancellationToken);
+        var shortest = await db.OrganizationRetention.MinAsync(r => (int?)r.RetentionDays, cancellationToken);
+        return (Math.Max(DefaultDays, longest ?? DefaultDays), Math.Min(DefaultDays, shortest ?? DefaultDays));
     }
 
     /// <summary>How far back anything can still be stored: the default window of the query APIs.</summary>
