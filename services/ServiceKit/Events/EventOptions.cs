@@ -21,6 +21,13 @@ public sealed class EventOptions
     public long StreamMaxLength { get; set; } = 1_000_000;
 
     /// <summary>
+    /// The same cap for the usage stream, which takes one entry (about 0.7 KB) per inference and so fills its cap in
+    /// steady state: 250,000 is about 175 MB of Redis and four minutes of backlog at 1,000 requests/s before a stopped
+    /// consumer (Audit, RateLimit) starts losing entries. Raise it with Redis memory.
+    /// </summary>
+    public long UsageStreamMaxLength { get; set; } = 250_000;
+
+    /// <summary>
     /// How long the per-event "already in the stream" marker lives. A row published to Redis but not
     /// marked in the database (a crash in between) is safe to re-publish within this window.
     /// </summary>

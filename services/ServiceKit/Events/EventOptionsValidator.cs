@@ -13,6 +13,7 @@ internal sealed class EventOptionsValidator : IValidateOptions<EventOptions>
             failures.Add($"{nameof(EventOptions.StreamName)} is required.");
         }
         RequirePositive(failures, nameof(EventOptions.StreamMaxLength), options.StreamMaxLength);
+        RequirePositive(failures, nameof(EventOptions.UsageStreamMaxLength), options.UsageStreamMaxLength);
         RequirePositive(failures, nameof(EventOptions.RelayBatchSize), options.RelayBatchSize);
         RequirePositive(failures, nameof(EventOptions.ConsumerBatchSize), options.ConsumerBatchSize);
         RequirePositive(failures, nameof(EventOptions.MaxDeliveries), options.MaxDeliveries);

@@ -50,7 +50,9 @@ public sealed class EventStreamPublisher(IConnectionMultiplexer redis, IOptions<
     public async Task AppendAsync(SynaxisEvent @event, EventStreamKind stream)
     {
         ArgumentNullException.ThrowIfNull(@event);
-        var streamName = stream == EventStreamKind.Usage ? _options.UsageStreamName : _options.StreamName;
+        var (streamName, maxLength) = stream == EventStreamKind.Usage
+            ? (_options.UsageStreamName, _options.UsageStreamMaxLength)
+            : (_options.StreamName, _options.StreamMaxLength);
         using var activity = EventTelemetry.StartPublish(@event.Type, @event.Id, @event.OrganizationId, streamName, @event.TraceParent);
         try
         {
@@ -67,7 +69,7 @@ public sealed class EventStreamPublisher(IConnectionMultiplexer redis, IOptions<
                 fields[4] = new(EventStreamFields.TraceParent, traceParent);
             }
             await redis.GetDatabase().StreamAddAsync(streamName, fields,
-                maxLength: _options.StreamMaxLength, useApproximateMaxLength: true);
+                maxLength: maxLength, useApproximateMaxLength: true);
         }
         catch (Exception ex)
         {
