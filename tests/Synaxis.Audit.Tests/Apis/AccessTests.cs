@@ -91,6 +91,21 @@ public sealed class AccessTests(AuditFixture fixture)
         Assert.Equal(3, (await Service.Api.VerifyAsync(owner)).Checked);
     }
 
+    [Fact]
+    public async Task The_apis_are_published_in_the_openapi_document()
+    {
+        using var response = await Service.Api.GetAsync(null, "/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.Content.ReadAsStringAsync();
+        foreach (var path in Paths)
+        {
+            Assert.Contains($"\"{path}\"", document);
+        }
+        Assert.Contains("\"groupBy\"", document);
+        Assert.Contains("\"nextCursor\"", document);
+        Assert.Contains("\"firstBrokenEntry\"", document);
+    }
+
     private async Task ExpectProblemAsync(TestCaller caller, string path, HttpStatusCode status, string mention)
     {
         using var response = await Service.Api.GetAsync(caller, path);
