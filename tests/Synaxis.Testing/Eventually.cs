@@ -1,4 +1,4 @@
-namespace Synaxis.Audit.Tests.Infrastructure;
+namespace Synaxis.Testing;
 
 /// <summary>Polls until a condition holds or a generous timeout passes: asserts outcomes, never timings.</summary>
 public static class Eventually
