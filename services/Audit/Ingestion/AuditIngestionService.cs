@@ -17,8 +17,6 @@ namespace Synaxis.Audit.Ingestion;
 /// </summary>
 public sealed partial class AuditIngestionService : BackgroundService
 {
-    private const int MaxErrorLength = 2000;
-
     private readonly IServiceScopeFactory _scopes;
     private readonly IConnectionMultiplexer _redis;
     private readonly IAuditBroadcaster _broadcaster;
@@ -53,6 +51,9 @@ public sealed partial class AuditIngestionService : BackgroundService
 
     private IDatabase Redis => _redis.GetDatabase();
 
+    // Polling and backoff wait on real time, like reclaiming: the injected clock (a test's FakeTimeProvider) drives only
+    // what the audit trail records.
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var groupsReady = false;
@@ -82,7 +83,7 @@ public sealed partial class AuditIngestionService : BackgroundService
                 failures = 0;
                 if (entries.Count == 0)
                 {
-                    await WaitAsync(_events.ConsumerPollInterval, stoppingToken);
+                    await Backoff.WaitAsync(_events.ConsumerPollInterval, TimeProvider.System, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -93,14 +94,14 @@ public sealed partial class AuditIngestionService : BackgroundService
             {
                 LogGroupGone(_logger, IngestionOptions.ConsumerGroup);
                 groupsReady = false;
-                await WaitAsync(_events.ConsumerPollInterval, stoppingToken);
+                await Backoff.WaitAsync(_events.ConsumerPollInterval, TimeProvider.System, stoppingToken);
             }
             catch (Exception exception)
             {
                 failures++;
-                var delay = TimeSpan.FromTicks(Math.Min(_events.ConsumerPollInterval.Ticks * (1L << Math.Min(failures - 1, 16)), _events.ConsumerMaxBackoff.Ticks));
+                var delay = Backoff.Delay(_events.ConsumerPollInterval, _events.ConsumerMaxBackoff, failures);
                 LogBatchFailed(_logger, exception, failures, delay);
-                await WaitAsync(delay, stoppingToken);
+                await Backoff.WaitAsync(delay, TimeProvider.System, stoppingToken);
             }
         }
     }
@@ -270,41 +271,12 @@ public sealed partial class AuditIngestionService : BackgroundService
     private static bool IsDataError(PostgresException exception) =>
         exception.SqlState.StartsWith("22", StringComparison.Ordinal) || exception.SqlState.StartsWith("23", StringComparison.Ordinal);
 
-    /// <summary>Copies the entry to the stream's dead-letter stream and acknowledges it, atomically (MULTI/EXEC), as ServiceKit's consumer does.</summary>
+    /// <summary>Sets the entry aside on the stream's dead-letter stream, as ServiceKit's consumer does.</summary>
     private async Task DeadLetterAsync(RedisKey stream, StreamEntry entry, int deliveries, string error, CancellationToken cancellationToken)
     {
         LogDeadLettered(_logger, entry.Id.ToString(), stream.ToString(), error);
-        NameValueEntry[] fields =
-        [
-            .. entry.Values ?? [],
-            new(EventStreamFields.SourceEntryId, entry.Id),
-            new(EventStreamFields.ConsumerGroup, IngestionOptions.ConsumerGroup),
-            new(EventStreamFields.Consumer, ConsumerName),
-            new(EventStreamFields.Deliveries, deliveries),
-            new(EventStreamFields.Error, error.Length > MaxErrorLength ? error[..MaxErrorLength] : error),
-            new(EventStreamFields.DeadAt, _time.GetUtcNow().ToString("O")),
-        ];
-        var transaction = Redis.CreateTransaction();
-        var added = transaction.StreamAddAsync(EventStreams.DeadLetterOf(stream.ToString()), fields,
-            messageId: null, maxLength: _events.StreamMaxLength, useApproximateMaxLength: true);
-        var acknowledged = transaction.StreamAcknowledgeAsync(stream, IngestionOptions.ConsumerGroup, entry.Id);
-        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken))
-        {
-            throw new RedisException($"Dead-lettering entry {entry.Id} was not executed.");
-        }
-        await Task.WhenAll(added, acknowledged);
-    }
-
-    private static async Task WaitAsync(TimeSpan delay, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(delay, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
+        await DeadLetters.MoveAsync(Redis, stream, IngestionOptions.ConsumerGroup, ConsumerName, entry, deliveries, error,
+            _time.GetUtcNow(), _events.StreamMaxLength, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer group {ConsumerGroup} is gone; recreating it")]

@@ -1,7 +1,7 @@
 namespace Synaxis.ServiceKit.Events;
 
 /// <summary>Exponential backoff with jitter, so instances that failed together do not retry together.</summary>
-internal static class Backoff
+public static class Backoff
 {
     public static TimeSpan Delay(TimeSpan initial, TimeSpan max, int consecutiveFailures)
     {

@@ -20,8 +20,6 @@ namespace Synaxis.ServiceKit.Events;
 public sealed class EventConsumer<TContext> : BackgroundService
     where TContext : DbContext
 {
-    private const int MaxErrorLength = 2000;
-
     // Event types are a small fixed vocabulary; the bound only stops a stream of made-up types from growing the cache.
     private const int MaxRememberedTypes = 1024;
 
@@ -311,29 +309,9 @@ public sealed class EventConsumer<TContext> : BackgroundService
     }
 
     /// <summary>Copies the entry to the dead-letter stream and acknowledges it, atomically (MULTI/EXEC).</summary>
-    private async Task DeadLetterAsync(StreamEntry entry, int deliveryCount, string error, CancellationToken cancellationToken)
-    {
-        NameValueEntry[] fields =
-        [
-            .. entry.Values,
-            new(EventStreamFields.SourceEntryId, entry.Id),
-            new(EventStreamFields.ConsumerGroup, ConsumerGroup),
-            new(EventStreamFields.Consumer, ConsumerName),
-            new(EventStreamFields.Deliveries, deliveryCount),
-            new(EventStreamFields.Error, error.Length > MaxErrorLength ? error[..MaxErrorLength] : error),
-            new(EventStreamFields.DeadAt, _time.GetUtcNow().ToString("O")),
-        ];
-        var transaction = Redis.CreateTransaction();
-        var added = transaction.StreamAddAsync(
-            EventStreams.DeadLetterOf(StreamName), fields,
-            messageId: null, maxLength: _options.StreamMaxLength, useApproximateMaxLength: true);
-        var acknowledged = transaction.StreamAcknowledgeAsync(Stream, ConsumerGroup, entry.Id);
-        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken))
-        {
-            throw new RedisException($"Dead-lettering entry {entry.Id} was not executed.");
-        }
-        await Task.WhenAll(added, acknowledged);
-    }
+    private Task DeadLetterAsync(StreamEntry entry, int deliveryCount, string error, CancellationToken cancellationToken) =>
+        DeadLetters.MoveAsync(Redis, Stream, ConsumerGroup, ConsumerName, entry, deliveryCount, error, _time.GetUtcNow(),
+            _options.StreamMaxLength, cancellationToken);
 
     /// <summary>
     /// True when the entry names (in its <c>type</c> field) an event type the handler does not take: it is queued for
