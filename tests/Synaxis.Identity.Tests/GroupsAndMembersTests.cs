@@ -85,6 +85,49 @@ public sealed class GroupsAndMembersTests(IdentityServiceFixture fixture)
     }
 
     [Fact]
+    public async Task Own_ids_with_the_user_id_of_another_organization_answer_404_and_change_nothing()
+    {
+        var owner = await _api.RegisterAsync();
+        var ownGroup = await CreateGroupAsync(owner, "own");
+        // One stranger only ever in their own organization, one also in a third: neither is in ours.
+        var (otherOwner, otherMember) = await OrganizationTests.OrganizationWithMemberAsync(_api);
+        var otherGroup = await CreateGroupAsync(otherOwner, "theirs");
+        using var joined = await _api.SendAsync(otherOwner, HttpMethod.Put, $"/api/identity/groups/{otherGroup.Id}/members/{otherMember.UserId}");
+        await IdentityApiClient.EnsureAsync(joined, HttpStatusCode.NoContent);
+        var before = await MembersAsync(otherOwner);
+
+        foreach (var stranger in new[] { otherOwner.UserId, otherMember.UserId })
+        {
+            var attempts = new (HttpMethod Method, string Path, object? Body)[]
+            {
+                (HttpMethod.Put, $"/api/identity/groups/{ownGroup.Id}/members/{stranger}", null),
+                (HttpMethod.Delete, $"/api/identity/groups/{ownGroup.Id}/members/{stranger}", null),
+                (HttpMethod.Patch, $"/api/identity/members/{stranger}", new { role = "Admin" }),
+                (HttpMethod.Delete, $"/api/identity/members/{stranger}", null),
+            };
+            foreach (var (method, path, body) in attempts)
+            {
+                using var response = await _api.SendAsync(owner, method, path, body);
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound,
+                    $"{method} {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+
+        // Our group gained no one and our organization no member...
+        Assert.Equal(0, (await GetGroupAsync(owner, ownGroup.Id)).MemberCount);
+        Assert.Equal([owner.UserId], (await MembersAsync(owner)).Select(m => m.UserId));
+        // ...and over there every role and group membership is as it was, and both strangers still get in.
+        Assert.Equal(
+            before.Select(m => (m.UserId, m.Role, string.Join(",", m.GroupIds.Order()))),
+            (await MembersAsync(otherOwner)).Select(m => (m.UserId, m.Role, string.Join(",", m.GroupIds.Order()))));
+        Assert.Equal(1, (await GetGroupAsync(otherOwner, otherGroup.Id)).MemberCount);
+        using var stillThere = await _api.SendAsync(otherMember, HttpMethod.Get, "/api/identity/organizations/current");
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+        await _api.LoginAsync((await EmailOfAsync(otherOwner, otherOwner.UserId))!, otherOwner.OrganizationId);
+    }
+
+    [Fact]
     public async Task Members_get_403_on_management()
     {
         var (owner, member) = await OrganizationTests.OrganizationWithMemberAsync(_api);
@@ -223,6 +266,13 @@ public sealed class GroupsAndMembersTests(IdentityServiceFixture fixture)
         using var response = await _api.SendAsync(caller, HttpMethod.Get, $"/api/identity/groups/{id}");
         await IdentityApiClient.EnsureAsync(response, HttpStatusCode.OK);
         return (await response.Content.ReadFromJsonAsync<GroupResponse>())!;
+    }
+
+    private async Task<List<MemberResponse>> MembersAsync(TokenResponse caller)
+    {
+        using var response = await _api.SendAsync(caller, HttpMethod.Get, "/api/identity/members");
+        await IdentityApiClient.EnsureAsync(response, HttpStatusCode.OK);
+        return (await response.Content.ReadFromJsonAsync<List<MemberResponse>>())!;
     }
 
     private async Task<string?> EmailOfAsync(TokenResponse caller, Guid userId)

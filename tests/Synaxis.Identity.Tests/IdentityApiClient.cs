@@ -54,6 +54,17 @@ public sealed class IdentityApiClient(HttpClient http)
         return Http.SendAsync(request);
     }
 
+    /// <summary>Sends <paramref name="json"/> exactly as given (broken or not), as <paramref name="caller"/> or anonymously.</summary>
+    public Task<HttpResponseMessage> SendRawJsonAsync(TokenResponse? caller, HttpMethod method, string path, string json)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        if (caller is not null)
+        {
+            request.Headers.Add(InternalIdentity.HeaderName, SignFromAccessToken(caller.AccessToken));
+        }
+        return Http.SendAsync(request);
+    }
+
     public static string SignFromAccessToken(string accessToken)
     {
         var jwt = new JsonWebToken(accessToken);

@@ -131,9 +131,10 @@ public static class OrganizationsApi
         }
 
         var before = ToSnapshot(settings);
-        settings.AuditRetentionDays = request.AuditRetentionDays;
+        // Validation has made sure both are present.
+        settings.AuditRetentionDays = request.AuditRetentionDays!.Value;
         settings.RoutingStrategy = request.RoutingStrategy;
-        settings.AllowPaidFallback = request.AllowPaidFallback;
+        settings.AllowPaidFallback = request.AllowPaidFallback!.Value;
         settings.BaselineModel = string.IsNullOrWhiteSpace(request.BaselineModel) ? null : request.BaselineModel.Trim();
         events.Record(IdentityEventTypes.SettingsChanged, caller.OrganizationId, before, ToSnapshot(settings));
         await db.SaveChangesAsync(cancellationToken);

@@ -4,13 +4,13 @@ using Synaxis.Identity.Infrastructure;
 namespace Synaxis.Identity.Contracts;
 
 public sealed record RegisterRequest(
-    [property: Required, EmailAddress, StringLength(Limits.EmailLength)] string Email,
+    [property: Required, StringLength(Limits.EmailLength), RegularExpression(EmailFormat.Pattern, ErrorMessage = EmailFormat.Rule)] string Email,
     [property: Required, StringLength(Limits.PasswordMaxLength)] string Password,
     [property: Required, StringLength(Limits.NameLength, MinimumLength = 1)] string DisplayName,
     [property: Required, StringLength(Limits.NameLength, MinimumLength = 1)] string OrganizationName);
 
 public sealed record LoginRequest(
-    [property: Required, StringLength(Limits.EmailLength)] string Email,
+    [property: Required, StringLength(Limits.EmailLength), RegularExpression(EmailFormat.Pattern, ErrorMessage = EmailFormat.Rule)] string Email,
     [property: Required, StringLength(Limits.PasswordMaxLength)] string Password,
     Guid? OrganizationId);
 

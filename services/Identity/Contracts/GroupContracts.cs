@@ -8,7 +8,7 @@ public sealed record CreateGroupRequest(
     [property: Required, StringLength(Limits.SlugLength, MinimumLength = 1), RegularExpression(GroupSlug.Pattern, ErrorMessage = GroupSlug.Rule)] string Slug);
 
 public sealed record UpdateGroupRequest(
-    [property: StringLength(Limits.NameLength, MinimumLength = 1)] string? Name,
+    [property: StringLength(Limits.NameLength, MinimumLength = 1), NotBlank] string? Name,
     [property: StringLength(Limits.SlugLength, MinimumLength = 1), RegularExpression(GroupSlug.Pattern, ErrorMessage = GroupSlug.Rule)] string? Slug);
 
 public sealed record GroupResponse(Guid Id, string Name, string Slug, int MemberCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -20,7 +20,7 @@ public static class GroupSlug
 }
 
 public sealed record AddMemberRequest(
-    [property: Required, EmailAddress, StringLength(Limits.EmailLength)] string Email,
+    [property: Required, StringLength(Limits.EmailLength), RegularExpression(EmailFormat.Pattern, ErrorMessage = EmailFormat.Rule)] string Email,
     [property: Required, AllowedValues("Owner", "Admin", "Member")] string Role);
 
 public sealed record UpdateMemberRequest([property: Required, AllowedValues("Owner", "Admin", "Member")] string Role);

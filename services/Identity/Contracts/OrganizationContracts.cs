@@ -11,10 +11,14 @@ public sealed record UpdateOrganizationRequest(
 
 public sealed record OrganizationResponse(Guid Id, string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>
+/// PUT replaces the settings, so every value is required (nullable here only so that a missing one is
+/// reported rather than read as 0 or false); a null or blank <c>baselineModel</c> means none.
+/// </summary>
 public sealed record OrganizationSettingsRequest(
-    [property: Range(1, Limits.MaxAuditRetentionDays)] int AuditRetentionDays,
+    [property: Required, Range(1, Limits.MaxAuditRetentionDays)] int? AuditRetentionDays,
     [property: Required, AllowedValues("miser", "cost", "performance", "balanced")] string RoutingStrategy,
-    bool AllowPaidFallback,
+    [property: Required] bool? AllowPaidFallback,
     [property: StringLength(Limits.ModelNameLength)] string? BaselineModel);
 
 public sealed record OrganizationSettingsResponse(

@@ -43,7 +43,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             user.ToTable("Users");
             user.Property(u => u.DisplayName).HasMaxLength(200);
         });
-        modelBuilder.Entity<SynaxisRole>().ToTable("Roles");
+        modelBuilder.Entity<SynaxisRole>(role =>
+        {
+            role.ToTable("Roles");
+            // Unique among live roles only, so a deleted role's name can be used again (as a group's slug).
+            role.HasIndex(r => r.NormalizedName).HasDatabaseName("RoleNameIndex").IsUnique().HasFilter("\"DeletedAt\" IS NULL");
+        });
         modelBuilder.Entity<IdentityUserRole<Guid>>().ToTable("UserRoles");
         modelBuilder.Entity<IdentityUserClaim<Guid>>().ToTable("UserClaims");
         modelBuilder.Entity<IdentityUserLogin<Guid>>().ToTable("UserLogins");

@@ -23,7 +23,15 @@ public sealed class SynaxisUser : IdentityUser<Guid>, IAuditable, ISoftDeletable
 }
 
 /// <summary>ASP.NET Core Identity role (platform-wide); organization roles live on memberships.</summary>
-public sealed class SynaxisRole : IdentityRole<Guid>
+public sealed class SynaxisRole : IdentityRole<Guid>, IAuditable, ISoftDeletable
 {
     public SynaxisRole() => Id = Guid.CreateVersion7();
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public Guid? DeletedBy { get; set; }
 }

@@ -7,11 +7,17 @@ using Microsoft.IdentityModel.Tokens;
 using Synaxis.Identity.Contracts;
 using Synaxis.Identity.Infrastructure;
 using Synaxis.Identity.Model;
+using Synaxis.ServiceKit.Data;
 using Synaxis.ServiceKit.Security;
 
 namespace Synaxis.Identity.Tokens;
 
-/// <summary>Issues access JWTs and refresh tokens, and rotates refresh tokens.</summary>
+/// <summary>
+/// Issues access JWTs and refresh tokens, and rotates refresh tokens. Lookups go through the soft-delete
+/// filter, so a deleted token is unknown and never usable; revocations reach deleted rows too, so a
+/// family or membership once revoked stays revoked whatever happens to its rows later. The bulk updates
+/// bypass the SaveChanges interceptor, so they stamp UpdatedAt themselves.
+/// </summary>
 public sealed class TokenIssuer(
     IdentityDbContext db,
     IOptions<JwtOptions> jwtOptions,
@@ -68,7 +74,6 @@ public sealed class TokenIssuer(
             FamilyId = familyId ?? Guid.CreateVersion7(),
             UserId = userId,
             OrganizationId = organizationId,
-            CreatedAt = now,
             ExpiresAt = now.Add(options.RefreshTokenLifetime),
         });
 
@@ -92,7 +97,7 @@ public sealed class TokenIssuer(
 
         var spent = await db.RefreshTokens
             .Where(t => t.Id == token.Id && t.SpentAt == null && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.SpentAt, now), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.SpentAt, now).SetProperty(t => t.UpdatedAt, now), cancellationToken);
         if (spent == 0)
         {
             await RevokeFamilyAsync(token.FamilyId, cancellationToken);
@@ -108,7 +113,7 @@ public sealed class TokenIssuer(
 
         // A replay of an older token may have revoked the family between our read and our insert: then the
         // token just issued joins the revocation instead of continuing a stolen chain.
-        if (await db.RefreshTokens.AnyAsync(t => t.FamilyId == token.FamilyId && t.RevokedAt != null, cancellationToken))
+        if (await AllRows().AnyAsync(t => t.FamilyId == token.FamilyId && t.RevokedAt != null, cancellationToken))
         {
             await RevokeFamilyAsync(token.FamilyId, cancellationToken);
             return null;
@@ -131,26 +136,29 @@ public sealed class TokenIssuer(
     public Task<int> RevokeOrganizationAsync(Guid organizationId, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        return db.RefreshTokens
+        return AllRows()
             .Where(t => t.OrganizationId == organizationId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now).SetProperty(t => t.UpdatedAt, now), cancellationToken);
     }
 
     public Task<int> RevokeMembershipAsync(Guid organizationId, Guid userId, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        return db.RefreshTokens
+        return AllRows()
             .Where(t => t.OrganizationId == organizationId && t.UserId == userId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now).SetProperty(t => t.UpdatedAt, now), cancellationToken);
     }
 
     private Task<int> RevokeFamilyAsync(Guid familyId, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        return db.RefreshTokens
+        return AllRows()
             .Where(t => t.FamilyId == familyId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now).SetProperty(t => t.UpdatedAt, now), cancellationToken);
     }
+
+    /// <summary>Refresh tokens including soft-deleted ones: for revocation only, never to accept a token.</summary>
+    private IQueryable<RefreshToken> AllRows() => db.RefreshTokens.IgnoreQueryFilters([SoftDeleteModelBuilderExtensions.FilterName]);
 
     /// <summary>256 random bits, Base64url, with a prefix that secret scanners can recognise.</summary>
     private static string NewRefreshToken() =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scalar.AspNetCore;
@@ -19,6 +20,10 @@ public static class ServiceApiExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // A body that is not JSON (or not the JSON an endpoint takes) becomes BadHttpRequestException, which
+        // BadRequestExceptionHandler answers with a 400 naming the problem. Without this only Development throws,
+        // and elsewhere the answer is a bare 400 that does not say what was wrong.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
         builder.AddInternalIdentity();
         return builder;
