@@ -50,8 +50,12 @@ public static class Extensions
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
 
         var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        if (!exporting && !string.Equals(builder.Configuration["Synaxis:Telemetry"], "always", StringComparison.OrdinalIgnoreCase))
+        if (!builder.CollectsTelemetry())
         {
+            // ASP.NET Core starts an activity per request whenever this category can log at all (for log scopes),
+            // and with one in place every outgoing HTTP call carries a traceparent and Redis commands are profiled
+            // per activity. Nobody reads them here: the category only logs "request starting/finished" (Information).
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
             return builder;
         }
 
@@ -82,6 +86,14 @@ public static class Extensions
 
         return builder;
     }
+
+    /// <summary>
+    /// True when traces, metrics and logs are collected: an OTLP exporter is configured, or
+    /// <c>Synaxis:Telemetry=always</c>. Integrations with their own tracing switch (Redis) follow it.
+    /// </summary>
+    public static bool CollectsTelemetry(this IHostApplicationBuilder builder) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])
+        || string.Equals(builder.Configuration["Synaxis:Telemetry"], "always", StringComparison.OrdinalIgnoreCase);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

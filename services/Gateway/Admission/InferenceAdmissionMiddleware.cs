@@ -67,7 +67,7 @@ internal sealed partial class InferenceAdmissionMiddleware(
             return;
         }
 
-        var decision = await admission.AdmitAsync(organizationId.ToString(), levels, request.EstimateTokens(kind == InferenceKind.Completion));
+        var decision = await admission.AdmitAsync(IdStrings.Of(organizationId), levels, request.EstimateTokens(kind == InferenceKind.Completion));
         if (decision.Local)
         {
             context.Response.Headers[LocalAdmissionHeader] = "local";
@@ -125,17 +125,17 @@ internal sealed partial class InferenceAdmissionMiddleware(
         var i = 0;
         if (keyId is { } key)
         {
-            levels[i++] = new AdmissionLevel(LimitLevel.Key, key.ToString());
+            levels[i++] = new AdmissionLevel(LimitLevel.Key, IdStrings.Of(key));
         }
         if (userId is { } id)
         {
-            levels[i++] = new AdmissionLevel(LimitLevel.User, id.ToString());
+            levels[i++] = new AdmissionLevel(LimitLevel.User, IdStrings.Of(id));
         }
         foreach (var group in groups)
         {
-            levels[i++] = new AdmissionLevel(LimitLevel.Group, group.ToString());
+            levels[i++] = new AdmissionLevel(LimitLevel.Group, IdStrings.Of(group));
         }
-        levels[i] = new AdmissionLevel(LimitLevel.Organization, organizationId.ToString());
+        levels[i] = new AdmissionLevel(LimitLevel.Organization, IdStrings.Of(organizationId));
         return levels;
     }
 

@@ -12,13 +12,17 @@ public static class InferenceApi
     public static RouteGroupBuilder MapInferenceApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1").WithTags("Inference").RequireAuthorization(SynaxisPolicies.Member);
-        api.MapPost("/chat/completions", (HttpContext context, InferenceProxy proxy) => proxy.HandleAsync(context, "chat/completions"));
-        api.MapPost("/completions", (HttpContext context, InferenceProxy proxy) => proxy.HandleAsync(context, "completions"));
-        api.MapPost("/embeddings", (HttpContext context, InferenceProxy proxy) => proxy.HandleAsync(context, "embeddings"));
+        // Plain request delegates: the proxy reads the body itself, so the minimal-API binder and the validation filter
+        // it would wrap around each call have nothing to do on the hot path.
+        api.MapPost("/chat/completions", context => Proxy(context).HandleAsync(context, "chat/completions"));
+        api.MapPost("/completions", context => Proxy(context).HandleAsync(context, "completions"));
+        api.MapPost("/embeddings", context => Proxy(context).HandleAsync(context, "embeddings"));
         api.MapGet("/models", ListModels);
         api.MapGet("/models/{**id}", GetModel);
         return api;
     }
+
+    private static InferenceProxy Proxy(HttpContext context) => context.RequestServices.GetRequiredService<InferenceProxy>();
 
     /// <summary>The organization's visible models and aliases, as OpenAI lists models.</summary>
     public static IResult ListModels(HttpContext context, CatalogCache catalog)

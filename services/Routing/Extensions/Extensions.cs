@@ -50,7 +50,13 @@ internal static class Extensions
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 AutomaticDecompression = DecompressionMethods.None,
                 MaxConnectionsPerServer = 1024,
+                // A provider's cookies must not reach another organization's calls, and a redirect must not take a
+                // request (with its API key) somewhere the catalog does not name.
+                UseCookies = false,
+                AllowAutoRedirect = false,
             })
+            // The factory's per-request log scope and start/end records (Information) cost every call and are filtered out.
+            .RemoveAllLoggers()
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }

@@ -7,11 +7,16 @@ public static class AdmissionKeys
 {
     public static string HashTag(string organizationId)
     {
+        CheckOrganizationId(organizationId);
+        return "{org:" + organizationId + "}";
+    }
+
+    private static void CheckOrganizationId(string organizationId)
+    {
         if (string.IsNullOrEmpty(organizationId) || organizationId.AsSpan().IndexOfAny('{', '}') >= 0)
         {
             throw new ArgumentException("Organization id must be non-empty and contain no braces.", nameof(organizationId));
         }
-        return "{org:" + organizationId + "}";
     }
 
     /// <summary>The hash holding every counter of one level.</summary>
@@ -25,6 +30,9 @@ public static class AdmissionKeys
     public static string Policy(string organizationId, LimitLevel level, string id) =>
         $"rl:{HashTag(organizationId)}:policy:{level.ToWire()}:{id}";
 
-    public static string Reservation(string organizationId, string reservationId) =>
-        $"rl:{HashTag(organizationId)}:res:{reservationId}";
+    public static string Reservation(string organizationId, string reservationId)
+    {
+        CheckOrganizationId(organizationId);
+        return string.Concat("rl:{org:", organizationId, "}:res:", reservationId);
+    }
 }

@@ -212,33 +212,37 @@ public static class AdmissionScripts
         local res = {'n', n, 'tokens', s(tokens), 'cost', s(cost), 'state', 'reserved', 'at', s(now)}
         local prefix = org_prefix(reskey)
         local reconcilable = false
+        local snow = s(now)
         for i = 1, n do
           local key = KEYS[i]
           local p = plans[i]
           local ttl = 0
+          local f = {}
           table.insert(res, 'k' .. i); table.insert(res, string.sub(key, #prefix + 1))
           if p.rq then
-            redis.call('HSET', key, 'rq_d', s(p.rq), 'rq_at', s(now))
+            f[#f + 1] = 'rq_d'; f[#f + 1] = s(p.rq); f[#f + 1] = 'rq_at'; f[#f + 1] = snow
             ttl = math.max(ttl, p.rq_after[3])
           end
           if p.tk then
-            redis.call('HSET', key, 'tk_d', s(p.tk), 'tk_at', s(now))
+            f[#f + 1] = 'tk_d'; f[#f + 1] = s(p.tk); f[#f + 1] = 'tk_at'; f[#f + 1] = snow
             ttl = math.max(ttl, p.tk_after[3])
             table.insert(res, 'tpm' .. i); table.insert(res, s(pol[i][2]))
             reconcilable = true
           end
           if p.day_used then
-            redis.call('HSET', key, 'day', s(day), 'day_used', s(p.day_used))
+            f[#f + 1] = 'day'; f[#f + 1] = s(day); f[#f + 1] = 'day_used'; f[#f + 1] = s(p.day_used)
             ttl = math.max(ttl, day_end - now)
             table.insert(res, 'day' .. i); table.insert(res, s(day))
             reconcilable = true
           end
           if p.mon_spent then
-            redis.call('HSET', key, 'mon', s(month), 'mon_spent', s(p.mon_spent))
+            f[#f + 1] = 'mon'; f[#f + 1] = s(month); f[#f + 1] = 'mon_spent'; f[#f + 1] = s(p.mon_spent)
             ttl = math.max(ttl, month_end - now)
             table.insert(res, 'mon' .. i); table.insert(res, s(month))
             reconcilable = true
           end
+          -- one HSET per level with every counter it changes
+          if #f > 0 then redis.call('HSET', key, unpack(f)) end
           if ttl > 0 then extend(key, ttl + T) end
         end
         local recorded = 0

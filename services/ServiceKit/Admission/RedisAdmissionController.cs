@@ -59,8 +59,7 @@ public sealed class RedisAdmissionController
         for (var i = 0; i < n; i++)
         {
             var level = request.Levels[i];
-            keys[i] = AdmissionKeys.Level(request.OrganizationId, level.Level, level.Id);
-            keys[n + i] = AdmissionKeys.Policy(request.OrganizationId, level.Level, level.Id);
+            (keys[i], keys[n + i]) = LevelKeyCache.Get(request.OrganizationId, level.Level, level.Id);
             var b = 5 + 6 * i;
             args[b] = level.Level.ToWire();
             if (level.Policy is not { } policy)
@@ -92,10 +91,7 @@ public sealed class RedisAdmissionController
         {
             return (long)reply[13] == 0 ? result : result with
             {
-                Reservation = new AdmissionReservation(
-                    request.OrganizationId,
-                    request.ReservationId,
-                    keys.Take(n).Select(k => k.ToString()).ToArray()),
+                Reservation = new AdmissionReservation(request.OrganizationId, request.ReservationId, LevelKeys(keys, n)),
             };
         }
 
@@ -190,8 +186,18 @@ public sealed class RedisAdmissionController
         return policies;
     }
 
-    private static long? Number(RedisResult value) =>
-        long.TryParse((string?)value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+    /// <summary>A policy value of the reply ('' = none), parsed from its bytes without making a string of it.</summary>
+    private static long? Number(RedisResult value) => ((RedisValue)value).TryParse(out long v) ? v : null;
+
+    private static string[] LevelKeys(RedisKey[] keys, int n)
+    {
+        var levelKeys = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            levelKeys[i] = (string)keys[i]!;
+        }
+        return levelKeys;
+    }
 
     private static RateLimitWindow? Window(AdmissionRequest request, RedisResult[] reply, int at)
     {
@@ -212,7 +218,7 @@ public sealed class RedisAdmissionController
     private async Task<RedisResult> EvaluateAsync(
         Func<Shas, byte[]> pick, string script, RedisKey[] keys, RedisValue[] args)
     {
-        var shas = await GetShasAsync(null);
+        var shas = _shas ?? await GetShasAsync(null);
         try
         {
             return await _redis.GetDatabase().ScriptEvaluateAsync(pick(shas), keys, args);

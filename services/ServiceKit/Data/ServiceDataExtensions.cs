@@ -37,7 +37,7 @@ public static class ServiceDataExtensions
             .AddInterceptors(services.GetRequiredService<AuditingInterceptor>()));
         builder.EnrichNpgsqlDbContext<TContext>();
         builder.Services.AddMigration<TContext>();
-        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRedisClient(RedisConnectionName, settings => settings.DisableTracing |= !builder.CollectsTelemetry());
         return builder;
     }
 }
