@@ -107,6 +107,37 @@ public sealed class VerifyTests(KeysServiceFixture fixture)
     }
 
     [Fact]
+    public async Task Revoking_a_cached_key_leaves_a_revoked_refusal_under_its_sha256_so_gateways_refuse_it_without_bcrypt()
+    {
+        var owner = TestCaller.NewOrganization();
+        var created = await _api.CreateAsync(owner);
+        var rotatedAway = await _api.CreateAsync(owner);
+        ApiKeyFormat.TryParse(created.Key, out var keyIdSpan);
+        var keyId = keyIdSpan.ToString();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(created.Key)));
+        var redis = fixture.Redis.GetDatabase();
+        await redis.StringSetAsync(ApiKeyRedisKeys.Verified(keyId), $$$"""{"sha256":"{{{sha}}}","key":{"keyId":"{{{keyId}}}"}}""", TimeSpan.FromMinutes(10));
+
+        using var delete = await _api.SendAsync(owner, HttpMethod.Delete, $"/api/keys/{created.Id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        Assert.False(await redis.KeyExistsAsync(ApiKeyRedisKeys.Verified(keyId)));
+        var marker = ApiKeyRedisKeys.Negative(keyId, sha);
+        Assert.Equal("revoked", (string?)await redis.StringGetAsync(marker));
+        var ttl = await redis.KeyTimeToLiveAsync(marker);
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+
+        // A verified entry that is not a gateway's (no sha256 of 64 hex digits) leaves no marker, and nothing breaks.
+        ApiKeyFormat.TryParse(rotatedAway.Key, out var otherIdSpan);
+        var otherId = otherIdSpan.ToString();
+        await redis.StringSetAsync(ApiKeyRedisKeys.Verified(otherId), """{"sha256":"not-a-hash","key":{}}""", TimeSpan.FromMinutes(10));
+        using var deleteOther = await _api.SendAsync(owner, HttpMethod.Delete, $"/api/keys/{rotatedAway.Id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleteOther.StatusCode);
+        Assert.False(await redis.KeyExistsAsync(ApiKeyRedisKeys.Verified(otherId)));
+        Assert.False(await redis.KeyExistsAsync(ApiKeyRedisKeys.Negative(otherId, "not-a-hash")));
+    }
+
+    [Fact]
     public async Task An_expired_key_is_refused()
     {
         var created = await _api.CreateAsync(TestCaller.NewOrganization(), expiresAt: DateTimeOffset.UtcNow.AddHours(1));

@@ -194,7 +194,7 @@ public static class KeysApi
         {
             return Problems.Conflict("The key changed while it was being revoked; try again.");
         }
-        await evictor.TryEvictAsync([key.KeyId]);
+        await evictor.TryEvictAsync([key.KeyId], revoked: true);
         return TypedResults.NoContent();
     }
 

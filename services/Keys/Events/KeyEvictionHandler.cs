@@ -24,10 +24,11 @@ public sealed class KeyEvictionHandler(KeyCacheEvictor evictor) : IEventHandler
             return keyIds is { Count: > 0 } ? evictor.EvictAsync(keyIds) : Task.CompletedTask;
         }
 
-        var keyId = @event.Type == KeysEventTypes.KeyRevoked
+        var revoked = @event.Type == KeysEventTypes.KeyRevoked;
+        var keyId = revoked
             ? @event.DataAs(KeysEventsJsonContext.Default.KeyRevokedData)?.Key.KeyId
             : @event.DataAs(KeysEventsJsonContext.Default.KeyRotatedData)?.Key.KeyId;
         // A failure throws: the entry stays pending and is retried.
-        return keyId is null ? Task.CompletedTask : evictor.EvictAsync([keyId]);
+        return keyId is null ? Task.CompletedTask : evictor.EvictAsync([keyId], revoked);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StackExchange.Redis;
 using Synaxis.ServiceKit.Keys;
 
@@ -10,7 +11,19 @@ namespace Synaxis.Keys.Services;
 /// </summary>
 public sealed partial class KeyCacheEvictor(IConnectionMultiplexer redis, ILogger<KeyCacheEvictor> logger)
 {
-    public async Task EvictAsync(IReadOnlyCollection<string> keyIds)
+    /// <summary>
+    /// How long a revoked key's refusal marker stays in Redis. After it a gateway asks this service again (one
+    /// bcrypt), which answers "revoked" and the gateway caches that refusal in turn.
+    /// </summary>
+    public static readonly TimeSpan RevokedMarkerTtl = TimeSpan.FromMinutes(10);
+
+    /// <param name="revoked">
+    /// The keys are revoked (not rotated, not re-roled): before the verified entry goes, its SHA-256 becomes a
+    /// "revoked" refusal (<see cref="ApiKeyRedisKeys.Negative"/>), so every gateway refuses the key from Redis at
+    /// once, without a verify call and its bcrypt (which alone can take most of a second on a busy machine).
+    /// Only the holder of that exact key matches the marker, so it reveals nothing to anybody else.
+    /// </param>
+    public async Task EvictAsync(IReadOnlyCollection<string> keyIds, bool revoked = false)
     {
         if (keyIds.Count == 0)
         {
@@ -18,6 +31,17 @@ public sealed partial class KeyCacheEvictor(IConnectionMultiplexer redis, ILogge
         }
         var database = redis.GetDatabase();
         var channel = RedisChannel.Literal(ApiKeyRedisKeys.EvictionChannel);
+        if (revoked)
+        {
+            var entries = keyIds.Select(keyId => database.StringGetAsync(ApiKeyRedisKeys.Verified(keyId))).ToList();
+            await Task.WhenAll(entries);
+            var markers = keyIds.Zip(entries)
+                .Select(pair => (KeyId: pair.First, Sha256: VerifiedEntrySha256(pair.Second.Result)))
+                .Where(pair => pair.Sha256 is not null)
+                .Select(pair => database.StringSetAsync(ApiKeyRedisKeys.Negative(pair.KeyId, pair.Sha256!), ApiKeyVerificationFailures.Revoked, RevokedMarkerTtl))
+                .ToList();
+            await Task.WhenAll(markers);
+        }
         // One key per DEL: the entries hash to different cluster slots. Pipelined, not one round trip each.
         var deletes = keyIds.Select(keyId => database.KeyDeleteAsync(ApiKeyRedisKeys.Verified(keyId))).ToList();
         await Task.WhenAll(deletes);
@@ -30,16 +54,46 @@ public sealed partial class KeyCacheEvictor(IConnectionMultiplexer redis, ILogge
     /// For request paths where the change is already committed: a Redis failure is logged, not thrown, because
     /// the committed KeyRevoked/KeyRotated event evicts again once Redis answers.
     /// </summary>
-    public async Task TryEvictAsync(IReadOnlyCollection<string> keyIds)
+    public async Task TryEvictAsync(IReadOnlyCollection<string> keyIds, bool revoked = false)
     {
         try
         {
-            await EvictAsync(keyIds);
+            await EvictAsync(keyIds, revoked);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogEvictionFailed(logger, ex, keyIds.Count);
         }
+    }
+
+    /// <summary>The <c>sha256</c> of a gateway's verified entry (<c>{"sha256": hex, "key": …}</c>); null when absent or unreadable.</summary>
+    internal static string? VerifiedEntrySha256(RedisValue entry)
+    {
+        if (entry.IsNullOrEmpty)
+        {
+            return null;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader((byte[])entry!);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("sha256"u8))
+                {
+                    return reader.Read() && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: 64 } hex
+                        && hex.AsSpan().ContainsAnyExcept("0123456789abcdef") is false ? hex : null;
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Evicted {Count} API keys from the gateways' caches.")]
