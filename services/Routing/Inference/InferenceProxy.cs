@@ -157,9 +157,10 @@ public sealed partial class InferenceProxy(
                     LogFallback(logger, candidate.Provider.Name, "429");
                     continue;
                 }
-                if (status >= 500 || status is 401 or 403 or 404 or 408)
+                if (status >= 500 || status is 401 or 403 or 404 or 408 || status is >= 300 and < 400)
                 {
-                    // The provider's fault (or its configuration's): another candidate may serve the same request.
+                    // The provider's fault (or its configuration's): another candidate may serve the same request. A
+                    // redirect is not followed (it would carry the provider's key wherever it points) and counts here.
                     health.Failure(candidate.Provider.Id);
                     metrics.Fallback(candidate.Provider.Name, "status_" + status.ToString(CultureInfo.InvariantCulture));
                     LogFallback(logger, candidate.Provider.Name, status.ToString(CultureInfo.InvariantCulture));
