@@ -64,6 +64,11 @@ public static class ApiKeyRedisKeys
 
     public static string Verified(string keyId) => $"synaxis:keys:{{{keyId}}}:verified";
 
+    /// <summary>
+    /// A refusal of one exact key (its SHA-256, lowercase hex): value <c>mismatch</c>, <c>revoked</c> or <c>expired</c>.
+    /// Gateways write it after a refusal from Keys; Keys writes <c>revoked</c> itself when it revokes a key the
+    /// gateways had verified (from the SHA-256 in <see cref="Verified"/>), so no gateway has to ask it again.
+    /// </summary>
     public static string Negative(string keyId, string sha256Hex) => $"synaxis:keys:{{{keyId}}}:neg:{sha256Hex}";
 
     public static string Unknown(string keyId) => $"synaxis:keys:unknown:{keyId}";
