@@ -13,44 +13,15 @@ public sealed partial class PartitionMaintenance(
     PartitionCatalog catalog,
     IOptions<PartitionOptions> options,
     TimeProvider time,
-    ILogger<PartitionMaintenance> logger) : BackgroundService
+    ILogger<PartitionMaintenance> logger) : PeriodicService(time)
 {
-    private int _completedRuns;
+    protected override TimeSpan Interval => options.Value.Interval;
 
-    /// <summary>Runs finished (successfully or not) since the start.</summary>
-    public int CompletedRuns => Volatile.Read(ref _completedRuns);
+    protected override void LogFailed(Exception exception) => LogFailed(logger, exception);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogFailed(logger, exception);
-            }
-            // The next wait starts before the run counts as done, so whoever watches CompletedRuns and then moves the
-            // clock (a test's fake one) can never move it before the wait exists.
-            var next = Task.Delay(options.Value.Interval, time, stoppingToken);
-            Interlocked.Increment(ref _completedRuns);
-            try
-            {
-                await next;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-        }
-    }
-
-    /// <returns>How many partitions were created.</returns>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
-    {
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuditDbContext>();
         var created = await catalog.EnsureRangeAsync(db, today, options.Value.DaysAhead + 1, cancellationToken);
@@ -58,7 +29,6 @@ public sealed partial class PartitionMaintenance(
         {
             LogCreated(logger, created, today, today.AddDays(options.Value.DaysAhead));
         }
-        return created;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created {Count} audit partitions for {From} to {To}")]

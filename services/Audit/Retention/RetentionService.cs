@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Synaxis.Audit.Infrastructure;
 
 namespace Synaxis.Audit.Retention;
 
@@ -7,45 +8,22 @@ public sealed partial class RetentionService(
     IServiceScopeFactory scopes,
     IOptions<RetentionOptions> options,
     TimeProvider time,
-    ILogger<RetentionService> logger) : BackgroundService
+    ILogger<RetentionService> logger) : PeriodicService(time)
 {
-    private int _completedRuns;
+    protected override TimeSpan Interval => options.Value.Interval;
 
-    /// <summary>Runs finished (successfully or not) since the start.</summary>
-    public int CompletedRuns => Volatile.Read(ref _completedRuns);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        await using var scope = scopes.CreateAsyncScope();
+        var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
+        var result = await scope.ServiceProvider.GetRequiredService<RetentionSweeper>().RunAsync(today, cancellationToken);
+        if (result.PartitionsDropped > 0 || result.LogsDeleted > 0 || result.UsageDeleted > 0)
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-                var result = await scope.ServiceProvider.GetRequiredService<RetentionSweeper>().RunAsync(today, stoppingToken);
-                if (result.PartitionsDropped > 0 || result.LogsDeleted > 0 || result.UsageDeleted > 0)
-                {
-                    LogSwept(logger, today, result.PartitionsDropped, result.LogsDeleted, result.UsageDeleted, result.Checkpoints);
-                }
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogFailed(logger, exception);
-            }
-            // The next wait starts before the run counts as done, so whoever watches CompletedRuns and then moves the
-            // clock (a test's fake one) can never move it before the wait exists.
-            var next = Task.Delay(options.Value.Interval, time, stoppingToken);
-            Interlocked.Increment(ref _completedRuns);
-            try
-            {
-                await next;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
+            LogSwept(logger, today, result.PartitionsDropped, result.LogsDeleted, result.UsageDeleted, result.Checkpoints);
         }
     }
+
+    protected override void LogFailed(Exception exception) => LogFailed(logger, exception);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Audit retention for {Today}: {Partitions} partitions dropped, {Logs} log rows and {Usage} usage rows deleted, {Checkpoints} checkpoints written")]

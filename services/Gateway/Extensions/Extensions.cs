@@ -13,7 +13,7 @@ internal static class Extensions
         builder.Services.AddProblemDetails();
         builder.AddGatewayForwardedHeaders();
         // API-key verdicts, failure counters, revocations and last use are shared with every gateway and Keys.
-        builder.AddRedisClient(ServiceDataExtensions.RedisConnectionName, settings => settings.DisableTracing |= !builder.CollectsTelemetry());
+        builder.AddSynaxisRedis();
         builder.AddGatewayAuthentication();
         builder.AddInferenceAdmission();
 

@@ -59,7 +59,8 @@ public sealed class RedisAdmissionController
         for (var i = 0; i < n; i++)
         {
             var level = request.Levels[i];
-            (keys[i], keys[n + i]) = LevelKeyCache.Get(request.OrganizationId, level.Level, level.Id);
+            (keys[i], keys[n + i]) = LevelKeys.GetOrAdd((request.OrganizationId, level.Level, level.Id), static level =>
+                (AdmissionKeys.Level(level.OrganizationId, level.Level, level.Id), AdmissionKeys.Policy(level.OrganizationId, level.Level, level.Id)));
             var b = 5 + 6 * i;
             args[b] = level.Level.ToWire();
             if (level.Policy is not { } policy)
@@ -91,7 +92,7 @@ public sealed class RedisAdmissionController
         {
             return (long)reply[13] == 0 ? result : result with
             {
-                Reservation = new AdmissionReservation(request.OrganizationId, request.ReservationId, LevelKeys(keys, n)),
+                Reservation = new AdmissionReservation(request.OrganizationId, request.ReservationId, LevelKeyStrings(keys, n)),
             };
         }
 
@@ -164,6 +165,9 @@ public sealed class RedisAdmissionController
         return await ReconcileAsync(new AdmissionReservation(organizationId, reservationId, levelKeys), actualTokens, actualCostMicroUsd, nowMs);
     }
 
+    /// <summary>Each level's counters and policy-mirror keys, built once per level rather than twice per admission.</summary>
+    private static readonly BoundedCache<(string OrganizationId, LimitLevel Level, string Id), (RedisKey Counters, RedisKey Policy)> LevelKeys = new(100_000);
+
     /// <summary>A caller has a key, a user, an organization and its groups; more levels than this is a bug or an attack.</summary>
     public const int MaxLevels = 64;
 
@@ -189,7 +193,7 @@ public sealed class RedisAdmissionController
     /// <summary>A policy value of the reply ('' = none), parsed from its bytes without making a string of it.</summary>
     private static long? Number(RedisResult value) => ((RedisValue)value).TryParse(out long v) ? v : null;
 
-    private static string[] LevelKeys(RedisKey[] keys, int n)
+    private static string[] LevelKeyStrings(RedisKey[] keys, int n)
     {
         var levelKeys = new string[n];
         for (var i = 0; i < n; i++)

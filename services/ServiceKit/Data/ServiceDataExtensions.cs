@@ -37,6 +37,16 @@ public static class ServiceDataExtensions
             .AddInterceptors(services.GetRequiredService<AuditingInterceptor>()));
         builder.EnrichNpgsqlDbContext<TContext>();
         builder.Services.AddMigration<TContext>();
+        builder.AddSynaxisRedis();
+        return builder;
+    }
+
+    /// <summary>
+    /// Connects Redis (<see cref="RedisConnectionName"/>) with its readiness check; its command tracing follows
+    /// <see cref="Microsoft.Extensions.Hosting.Extensions.CollectsTelemetry"/> (without an exporter nobody reads it).
+    /// </summary>
+    public static IHostApplicationBuilder AddSynaxisRedis(this IHostApplicationBuilder builder)
+    {
         builder.AddRedisClient(RedisConnectionName, settings => settings.DisableTracing |= !builder.CollectsTelemetry());
         return builder;
     }

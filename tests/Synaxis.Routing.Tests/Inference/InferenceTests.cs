@@ -19,9 +19,6 @@ public sealed class InferenceTests(InferenceFixture fixture)
 {
     private readonly Guid _org = Guid.NewGuid();
 
-    private static string Header(ClientResult result, string name) =>
-        result.GetRawResponse().Headers.TryGetValue(name, out var value) ? value! : throw new Xunit.Sdk.XunitException($"no {name} header");
-
     [Fact]
     public async Task The_first_run_catalog_answers_a_chat_completion_from_the_free_mock_with_the_model_asked_for()
     {
@@ -32,13 +29,13 @@ public sealed class InferenceTests(InferenceFixture fixture)
         Assert.Equal(MockCatalogSeeder.ChatModel, result.Value.Model);
         Assert.False(string.IsNullOrEmpty(result.Value.Content[0].Text));
         Assert.True(result.Value.Usage.InputTokenCount > 0);
-        Assert.Equal(MockCatalogSeeder.FreeProvider, Header(result, InferenceProxy.ProviderHeader));
-        Assert.Equal("free", Header(result, InferenceProxy.TierHeader));
-        Assert.Equal("0", Header(result, InferenceProxy.CostHeader));
+        Assert.Equal(MockCatalogSeeder.FreeProvider, result.Header(InferenceProxy.ProviderHeader));
+        Assert.Equal("free", result.Header(InferenceProxy.TierHeader));
+        Assert.Equal("0", result.Header(InferenceProxy.CostHeader));
         // Saved: the same tokens at the paid mock's prices.
         var expected = Pricing.Cost(result.Value.Usage.InputTokenCount, result.Value.Usage.OutputTokenCount,
             MockCatalogSeeder.PaidInputPricePer1M, MockCatalogSeeder.PaidOutputPricePer1M);
-        Assert.Equal(Pricing.Format(expected), Header(result, InferenceProxy.SavedHeader));
+        Assert.Equal(Pricing.Format(expected), result.Header(InferenceProxy.SavedHeader));
     }
 
     [Fact]
@@ -84,9 +81,9 @@ public sealed class InferenceTests(InferenceFixture fixture)
 
         await fixture.SetStrategyAsync(_org, RoutingStrategyTypes.Miser, allowPaidFallback: true);
         var result = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
-        Assert.Equal("paid", Header(result, InferenceProxy.TierHeader));
+        Assert.Equal("paid", result.Header(InferenceProxy.TierHeader));
         var usage = result.Value.Usage;
-        Assert.Equal(Pricing.Format(Pricing.Cost(usage.InputTokenCount, usage.OutputTokenCount, 2.5m, 10m)), Header(result, InferenceProxy.CostHeader));
+        Assert.Equal(Pricing.Format(Pricing.Cost(usage.InputTokenCount, usage.OutputTokenCount, 2.5m, 10m)), result.Header(InferenceProxy.CostHeader));
     }
 
     [Theory]
@@ -104,7 +101,7 @@ public sealed class InferenceTests(InferenceFixture fixture)
 
         var result = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
 
-        Assert.Equal("backup", Header(result, InferenceProxy.ProviderHeader));
+        Assert.Equal("backup", result.Header(InferenceProxy.ProviderHeader));
         Assert.Equal("fallback-model", result.Value.Model);
     }
 
@@ -118,8 +115,8 @@ public sealed class InferenceTests(InferenceFixture fixture)
         var first = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
         var second = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
 
-        Assert.Equal("tiny-free-tier", Header(first, InferenceProxy.ProviderHeader));
-        Assert.Equal("spare", Header(second, InferenceProxy.ProviderHeader));
+        Assert.Equal("tiny-free-tier", first.Header(InferenceProxy.ProviderHeader));
+        Assert.Equal("spare", second.Header(InferenceProxy.ProviderHeader));
     }
 
     [Fact]
@@ -209,7 +206,7 @@ public sealed class InferenceTests(InferenceFixture fixture)
         Assert.Equal(ChatFinishReason.Stop, whole.Value.FinishReason);
         Assert.Equal(FakeAnthropic.InputTokens, whole.Value.Usage.InputTokenCount);
         Assert.Equal(FakeAnthropic.OutputTokens, whole.Value.Usage.OutputTokenCount);
-        Assert.Equal(Pricing.Format(Pricing.Cost(FakeAnthropic.InputTokens, FakeAnthropic.OutputTokens, 3m, 15m)), Header(whole, InferenceProxy.CostHeader));
+        Assert.Equal(Pricing.Format(Pricing.Cost(FakeAnthropic.InputTokens, FakeAnthropic.OutputTokens, 3m, 15m)), whole.Header(InferenceProxy.CostHeader));
         // The translation: upstream model, system prompt lifted out, max_tokens set, Anthropic's headers.
         Assert.Equal("upstream-claude-sonnet", anthropic.LastBody!.Value.GetProperty("model").GetString());
         Assert.Equal("Be brief.", anthropic.LastBody.Value.GetProperty("system").ToString());
@@ -248,8 +245,8 @@ public sealed class InferenceTests(InferenceFixture fixture)
         var result = await fixture.Client(_org).GetChatClient("thrifty").CompleteChatAsync([new UserChatMessage("hi")]);
 
         var usage = result.Value.Usage;
-        Assert.Equal("0", Header(result, InferenceProxy.CostHeader));
-        Assert.Equal(Pricing.Format(Pricing.Cost(usage.InputTokenCount, usage.OutputTokenCount, 10m, 30m)), Header(result, InferenceProxy.SavedHeader));
+        Assert.Equal("0", result.Header(InferenceProxy.CostHeader));
+        Assert.Equal(Pricing.Format(Pricing.Cost(usage.InputTokenCount, usage.OutputTokenCount, 10m, 30m)), result.Header(InferenceProxy.SavedHeader));
         await using var scope = fixture.Routing.Services.CreateAsyncScope();
         var strategy = await scope.ServiceProvider.GetRequiredService<RoutingDbContext>().RoutingStrategies.SingleAsync(s => s.OrganizationId == _org);
         Assert.True(strategy.AllowPaidFallback);
@@ -269,7 +266,7 @@ public sealed class InferenceTests(InferenceFixture fixture)
         Assert.Equal("gpt-4o", result.Value.Model); // the name asked for, not Azure's own
         Assert.Equal("Hello from Azure", result.Value.Content[0].Text);
         Assert.Equal(13, result.Value.Usage.TotalTokenCount);
-        Assert.Equal("azure", Header(result, InferenceProxy.ProviderHeader));
+        Assert.Equal("azure", result.Header(InferenceProxy.ProviderHeader));
     }
 
     [Fact]

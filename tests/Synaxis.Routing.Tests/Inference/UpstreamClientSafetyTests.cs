@@ -23,7 +23,7 @@ public sealed class UpstreamClientSafetyTests(InferenceFixture fixture)
 
         Assert.Equal(1, redirecting.Calls); // tried first (free), and its 307 moved on to the next candidate
         Assert.Equal(0, redirecting.TargetHits); // nobody went where it pointed (with the provider's key)
-        Assert.Equal("backup", Header(result, InferenceProxy.ProviderHeader));
+        Assert.Equal("backup", result.Header(InferenceProxy.ProviderHeader));
     }
 
     [Fact]
@@ -36,12 +36,9 @@ public sealed class UpstreamClientSafetyTests(InferenceFixture fixture)
         var first = await chat.CompleteChatAsync([new UserChatMessage("hi")]);
         var second = await chat.CompleteChatAsync([new UserChatMessage("hi again")]);
 
-        Assert.Equal("cookie-jar", Header(first, InferenceProxy.ProviderHeader));
-        Assert.Equal("cookie-jar", Header(second, InferenceProxy.ProviderHeader));
+        Assert.Equal("cookie-jar", first.Header(InferenceProxy.ProviderHeader));
+        Assert.Equal("cookie-jar", second.Header(InferenceProxy.ProviderHeader));
         Assert.Equal(2, cookieJar.Calls);
         Assert.Empty(cookieJar.CookiesReceived); // its Set-Cookie would otherwise ride along on every later call, any organization's
     }
-
-    private static string Header(ClientResult result, string name) =>
-        result.GetRawResponse().Headers.TryGetValue(name, out var value) ? value! : throw new Xunit.Sdk.XunitException($"no {name} header");
 }
