@@ -30,6 +30,8 @@ pids=()
 stores=()
 postgres_pid=
 
+. "$root/bench/lib.sh"
+
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -44,12 +46,6 @@ for tool in dotnet python3 redis-server redis-cli psql curl; do
   command -v "$tool" >/dev/null || { echo "$tool not found (redis: apt-get install -y redis-server; psql and PostgreSQL: apt-get install -y postgresql)" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_text() { python3 -c 'import secrets,sys; print("".join(secrets.choice(sys.argv[2]) for _ in range(int(sys.argv[1]))))' "$1" "$2"; }
-wait_for() { # URL LOG
-  for _ in $(seq 1 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "$1 did not come up; $2:" >&2; cat "$2" >&2; exit 1
-}
 
 echo "Building (Release)…"
 build() { # PROJECT_DIR NAME
@@ -59,29 +55,9 @@ build() { # PROJECT_DIR NAME
 build services/Audit audit
 build bench/Synaxis.AuditBench bench
 
-redis_port=$(free_port)
-postgres_port=$(free_port)
+start_redis
+start_postgres
 audit_port=$(free_port)
-redis_password=$(random_text 32 0123456789abcdef)
-postgres_password=$(random_text 32 0123456789abcdef)
-printf '%s' "$redis_password" >"$work/redis-password"
-printf '%s' "$postgres_password" >"$work/postgres-password"
-
-PORT=$redis_port bash "$root/Synaxis.AppHost/Infrastructure/scripts/redis-local.sh" "$work/redis" "$work/redis-password" >"$work/redis.log" 2>&1 &
-stores+=($!)
-PORT=$postgres_port bash "$root/Synaxis.AppHost/Infrastructure/scripts/postgres-local.sh" "$work/postgres" "$work/postgres-password" synaxis >"$work/postgres.log" 2>&1 &
-postgres_pid=$!
-
-rcli() { redis-cli -p "$redis_port" -a "$redis_password" --no-auth-warning "$@"; }
-for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
-rcli ping >/dev/null 2>&1 || { echo "redis-server did not come up:" >&2; cat "$work/redis.log" >&2; exit 1; }
-for _ in $(seq 1 300); do
-  PGPASSWORD=$postgres_password psql -h 127.0.0.1 -p "$postgres_port" -U postgres -d synaxis -tAc 'select 1' >/dev/null 2>&1 && break
-  kill -0 "$postgres_pid" 2>/dev/null || break
-  sleep 0.2
-done
-PGPASSWORD=$postgres_password psql -h 127.0.0.1 -p "$postgres_port" -U postgres -d synaxis -tAc 'select 1' >/dev/null 2>&1 ||
-  { echo "PostgreSQL did not come up:" >&2; cat "$work/postgres.log" >&2; exit 1; }
 
 database="Host=127.0.0.1;Port=$postgres_port;Database=synaxis;Username=postgres;Password=$postgres_password"
 redis="127.0.0.1:$redis_port,password=$redis_password"

@@ -17,10 +17,14 @@ connections=${2:-32}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d -t synaxis-load-XXXXXX)
 pids=()
+stores=() # redis-server: stopped after everything that uses it
 gateway_pid=
+
+. "$root/bench/lib.sh"
 
 cleanup() {
   for pid in "${pids[@]}" $gateway_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${stores[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "${SYNAXIS_BENCH_KEEP:-}" = 1 ]; then echo "work folder kept: $work" >&2; else rm -rf "$work"; fi
 }
@@ -30,30 +34,13 @@ for tool in dotnet redis-server redis-cli wrk curl sha256sum; do
   command -v "$tool" >/dev/null || { echo "$tool not found (wrk: apt-get install -y wrk; redis: apt-get install -y redis-server)" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_text() { # LENGTH ALPHABET
-  python3 -c 'import secrets,sys; print("".join(secrets.choice(sys.argv[2]) for _ in range(int(sys.argv[1]))))' "$1" "$2"
-}
-random_base62() { # 43 characters, leading '0' so the value is always below 2^256 (canonical)
-  printf '0%s' "$(random_text 42 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)"
-}
-wait_for() { # URL
-  for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "$1 did not come up" >&2; exit 1
-}
 
 echo "Building (Release)…"
 dotnet build -c Release -v q "$root/services/Gateway" >/dev/null
 dotnet build -c Release -v q "$root/services/MockProvider" >/dev/null
 
-redis_port=$(free_port)
+start_redis
 upstream_port=$(free_port)
-password=$(random_text 32 0123456789abcdef)
-printf '%s' "$password" >"$work/redis-password"
-
-PORT=$redis_port bash "$root/Synaxis.AppHost/Infrastructure/scripts/redis-local.sh" "$work/redis" "$work/redis-password" >"$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do redis-cli -p "$redis_port" -a "$password" --no-auth-warning ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 # Each from its output folder: that is the content root, where its appsettings.json is.
 (cd "$root/services/MockProvider/bin/Release/net10.0" &&
@@ -74,7 +61,7 @@ start_gateway() { # NAME RATELIMIT_ENABLED — sets gateway (its base URL), gate
   ASPNETCORE_URLS="$gateway" \
   ASPNETCORE_ENVIRONMENT=Production \
   Logging__LogLevel__Default=Warning \
-  ConnectionStrings__redis="127.0.0.1:$redis_port,password=$password" \
+  ConnectionStrings__redis="127.0.0.1:$redis_port,password=$redis_password" \
   Jwt__SigningKey="$jwt_signing_key" \
   InternalIdentity__SigningKey="$internal_signing_key" \
   RateLimit__Enabled="$enabled" \
@@ -99,7 +86,6 @@ wait_for "${upstream}v1/models"
 
 # A key as the Keys service would have verified it, seeded in the shared Redis cache (keys contract), so the
 # first request fills the in-process cache from Redis and every measured one is a warm hit. Keys is not running.
-rcli() { redis-cli -p "$redis_port" -a "$password" --no-auth-warning "$@"; }
 key_id=$(random_base62)
 key="synaxis_${key_id}_$(random_base62)"
 sha=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)

@@ -38,6 +38,8 @@ pids=()       # the mock, Routing, the gateway and the bare pair
 stores=()     # redis-server and PostgreSQL: stopped after everything that uses them
 postgres_pid=
 
+. "$root/bench/lib.sh"
+
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -53,18 +55,6 @@ for tool in dotnet python3 redis-server redis-cli psql curl sha256sum; do
   command -v "$tool" >/dev/null || { echo "$tool not found (redis: apt-get install -y redis-server; psql and PostgreSQL: apt-get install -y postgresql)" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-random_text() { # LENGTH ALPHABET
-  python3 -c 'import secrets,sys; print("".join(secrets.choice(sys.argv[2]) for _ in range(int(sys.argv[1]))))' "$1" "$2"
-}
-random_base62() { # 43 characters, leading '0' so the value is always below 2^256 (canonical)
-  printf '0%s' "$(random_text 42 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz)"
-}
-wait_for() { # URL LOG — until URL answers 2xx; shows LOG if it never does
-  for _ in $(seq 1 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done
-  echo "$1 did not come up; $2:" >&2; cat "$2" >&2; exit 1
-}
-
 # Each into its own folder of the work folder: a snapshot of this checkout that other builds cannot change mid-run,
 # and its content root (where its appsettings.json is).
 echo "Building (Release)…"
@@ -79,33 +69,13 @@ build bench/Synaxis.LoadGen loadgen
 loadgen_dll="$work/bin/loadgen/Synaxis.LoadGen.dll"
 loadgen() { dotnet "$loadgen_dll" "$@"; }
 
-redis_port=$(free_port)
-postgres_port=$(free_port)
+start_redis
+start_postgres
 upstream_port=$(free_port)
 routing_port=$(free_port)
 gateway_port=$(free_port)
 forwarder_port=$(free_port)
 proxy_port=$(free_port)
-redis_password=$(random_text 32 0123456789abcdef)
-postgres_password=$(random_text 32 0123456789abcdef)
-printf '%s' "$redis_password" >"$work/redis-password"
-printf '%s' "$postgres_password" >"$work/postgres-password"
-
-PORT=$redis_port bash "$root/Synaxis.AppHost/Infrastructure/scripts/redis-local.sh" "$work/redis" "$work/redis-password" >"$work/redis.log" 2>&1 &
-stores+=($!)
-PORT=$postgres_port bash "$root/Synaxis.AppHost/Infrastructure/scripts/postgres-local.sh" "$work/postgres" "$work/postgres-password" synaxis >"$work/postgres.log" 2>&1 &
-postgres_pid=$! # the script execs the server: this is PostgreSQL's postmaster
-
-rcli() { redis-cli -p "$redis_port" -a "$redis_password" --no-auth-warning "$@"; }
-for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
-rcli ping >/dev/null 2>&1 || { echo "redis-server did not come up:" >&2; cat "$work/redis.log" >&2; exit 1; }
-for _ in $(seq 1 300); do
-  PGPASSWORD=$postgres_password psql -h 127.0.0.1 -p "$postgres_port" -U postgres -d synaxis -tAc 'select 1' >/dev/null 2>&1 && break
-  kill -0 "$postgres_pid" 2>/dev/null || break
-  sleep 0.2
-done
-PGPASSWORD=$postgres_password psql -h 127.0.0.1 -p "$postgres_port" -U postgres -d synaxis -tAc 'select 1' >/dev/null 2>&1 ||
-  { echo "PostgreSQL did not come up:" >&2; cat "$work/postgres.log" >&2; exit 1; }
 
 upstream="http://127.0.0.1:$upstream_port"
 routing="http://127.0.0.1:$routing_port"
