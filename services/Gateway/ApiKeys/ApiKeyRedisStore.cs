@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Synaxis.ServiceKit.Keys;
@@ -77,7 +76,7 @@ internal sealed partial class ApiKeyRedisStore(
                 return;
             }
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredVerifiedKey(hashHex, key.Key), StoredKeyJsonContext.Default.StoredVerifiedKey);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new VerifiedKeyEntry(hashHex, key.Key), ApiKeyJsonContext.Default.VerifiedKeyEntry);
         try
         {
             var database = redis.GetDatabase();
@@ -144,7 +143,7 @@ internal sealed partial class ApiKeyRedisStore(
         }
         try
         {
-            var stored = JsonSerializer.Deserialize((byte[])value!, StoredKeyJsonContext.Default.StoredVerifiedKey);
+            var stored = JsonSerializer.Deserialize((byte[])value!, ApiKeyJsonContext.Default.VerifiedKeyEntry);
             var sha256 = new byte[KeyHash.Size];
             if (stored?.Key is { } key && string.Equals(key.KeyId, keyId, StringComparison.Ordinal) &&
                 stored.Sha256 is { Length: KeyHash.Size * 2 } hex &&
@@ -175,10 +174,3 @@ internal sealed partial class ApiKeyRedisStore(
 internal readonly record struct StoredVerdict(StoredEntry? Verified, ApiKeyVerificationStatus? Refused, bool KnownSecret = false);
 
 internal sealed record StoredEntry(byte[] Sha256, VerifiedApiKey Key);
-
-/// <summary>The value of <c>synaxis:keys:{id}:verified</c>: <c>{"sha256": hex, "key": VerifiedApiKey}</c>.</summary>
-internal sealed record StoredVerifiedKey(string Sha256, VerifiedApiKey Key);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(StoredVerifiedKey))]
-internal sealed partial class StoredKeyJsonContext : JsonSerializerContext;

@@ -66,7 +66,7 @@ public sealed partial class KeyCacheEvictor(IConnectionMultiplexer redis, ILogge
         }
     }
 
-    /// <summary>The <c>sha256</c> of a gateway's verified entry (<c>{"sha256": hex, "key": …}</c>); null when absent or unreadable.</summary>
+    /// <summary>The SHA-256 of a gateway's verified entry; null when absent, unreadable or not 64 lowercase hex digits.</summary>
     internal static string? VerifiedEntrySha256(RedisValue entry)
     {
         if (entry.IsNullOrEmpty)
@@ -75,25 +75,13 @@ public sealed partial class KeyCacheEvictor(IConnectionMultiplexer redis, ILogge
         }
         try
         {
-            var reader = new Utf8JsonReader((byte[])entry!);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("sha256"u8))
-                {
-                    return reader.Read() && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: 64 } hex
-                        && hex.AsSpan().ContainsAnyExcept("0123456789abcdef") is false ? hex : null;
-                }
-                reader.Skip();
-            }
+            return JsonSerializer.Deserialize((byte[])entry!, ApiKeyJsonContext.Default.VerifiedKeyEntry)?.Sha256 is { Length: 64 } hex
+                && !hex.AsSpan().ContainsAnyExcept("0123456789abcdef") ? hex : null;
         }
         catch (JsonException)
         {
+            return null;
         }
-        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Evicted {Count} API keys from the gateways' caches.")]

@@ -22,6 +22,13 @@ public sealed record VerifiedApiKey(
     IReadOnlyList<string>? AllowedModels,
     DateTimeOffset? ExpiresAt);
 
+/// <summary>
+/// The value of <see cref="ApiKeyRedisKeys.Verified"/> (<c>{"sha256": hex, "key": …}</c>): the lowercase hex SHA-256 of
+/// the full key a gateway had verified, and the Keys service's answer for it. Gateways write and read it; Keys reads
+/// its SHA-256 when it revokes the key.
+/// </summary>
+public sealed record VerifiedKeyEntry(string Sha256, VerifiedApiKey Key);
+
 /// <summary>The body of <c>POST /internal/keys/verify</c>.</summary>
 public sealed record VerifyApiKeyRequest(string Key);
 
@@ -81,5 +88,6 @@ public static class ApiKeyRedisKeys
 /// <summary>Source-generated (camelCase) JSON for the verify endpoint's types.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(VerifiedApiKey))]
+[JsonSerializable(typeof(VerifiedKeyEntry))]
 [JsonSerializable(typeof(VerifyApiKeyRequest))]
 public sealed partial class ApiKeyJsonContext : JsonSerializerContext;
