@@ -156,8 +156,8 @@ public sealed class CountingKeysService(IReadOnlyDictionary<string, string?> set
 }
 
 /// <summary>
-/// Runs alone, after the parallel collections: its one-second bound includes a bcrypt on a machine with few cores, and
-/// the other collections' load must not be what decides it.
+/// Runs alone, after the parallel collections: it times a one-second bound on a machine with few cores, and the other
+/// collections' load must not be what decides it.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RealKeysCollection : ICollectionFixture<RealKeysFixture>
