@@ -41,6 +41,25 @@ public sealed class AdmissionOptions
     public TimeSpan RetryRedisAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Largest inference body read (and forwarded); larger ones answer 413.</summary>
+    /// <summary>
+    /// Admission leases for busy callers (<see cref="AdmissionLeases"/>): far from every limit, a gateway admits a busy
+    /// set of levels from a block it charged in Redis at once, without a round trip per request. Off: every request
+    /// runs the admission script.
+    /// </summary>
+    public bool Leases { get; set; } = true;
+
+    /// <summary>How long a lease lives without a refill before its unused part is given back.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan LeaseLifetime { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most of any one limit a lease may hold.</summary>
+    [Range(0.001, 0.25)]
+    public double LeaseShare { get; set; } = 0.05;
+
+    /// <summary>The part of every limit that must still be free after a lease is charged; nearer, requests are admitted one by one.</summary>
+    [Range(0.1, 0.99)]
+    public double LeaseKeep { get; set; } = 0.5;
+
     [Range(1024, 256L * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 16L * 1024 * 1024;
 

@@ -21,14 +21,16 @@ internal readonly record struct LevelRef(string OrganizationId, LimitLevel Level
 internal sealed record AdmissionDecision(AdmissionOutcome Outcome, AdmissionResult? Result, bool Local = false, string? Reason = null);
 
 /// <summary>
-/// Admission for one inference request: one EVALSHA over every level of the caller (policies read from their
-/// mirrors inside the script), bounded by <see cref="AdmissionOptions.RedisTimeout"/>. When Redis fails the
+/// Admission for one inference request: from the caller's lease when a busy caller has one
+/// (<see cref="AdmissionLeases"/>, no round trip), else one EVALSHA over every level of the caller (policies read
+/// from their mirrors inside the script), bounded by <see cref="AdmissionOptions.RedisTimeout"/>. When Redis fails the
 /// <see cref="AdmissionOptions.FailureMode"/> decides, using the policies the script last returned for each level;
 /// after a failure Redis is left alone for <see cref="AdmissionOptions.RetryRedisAfter"/>, then tried again, so
 /// recovery needs nobody.
 /// </summary>
 internal sealed partial class GatewayAdmission(
     RedisAdmissionController controller,
+    AdmissionLeases leases,
     LocalAdmission local,
     IOptions<AdmissionOptions> options,
     TimeProvider time,
@@ -44,6 +46,11 @@ internal sealed partial class GatewayAdmission(
 
     public async ValueTask<AdmissionDecision> AdmitAsync(string organizationId, AdmissionLevel[] levels, long estimatedTokens)
     {
+        if (leases.TryAdmit(organizationId, levels, estimatedTokens) is { } leased)
+        {
+            Remember(organizationId, levels, leased.Policies);
+            return new AdmissionDecision(AdmissionOutcome.Admitted, leased);
+        }
         var settings = options.Value;
         var now = time.GetTimestamp();
         if (now >= Volatile.Read(ref _redisRetryAt))
@@ -57,7 +64,15 @@ internal sealed partial class GatewayAdmission(
                 {
                     LogRecovered(logger);
                 }
-                return new AdmissionDecision(result.Admitted ? AdmissionOutcome.Admitted : AdmissionOutcome.Refused, result);
+                if (!result.Admitted)
+                {
+                    // This gateway's lease for the caller may have arrived meanwhile: its block is counted already.
+                    return leases.TryAdmit(organizationId, levels, estimatedTokens) is { } leasedAfterAll
+                        ? new AdmissionDecision(AdmissionOutcome.Admitted, leasedAfterAll)
+                        : new AdmissionDecision(AdmissionOutcome.Refused, result);
+                }
+                leases.OnAdmittedInRedis(organizationId, levels, estimatedTokens);
+                return new AdmissionDecision(AdmissionOutcome.Admitted, result);
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException)
             {

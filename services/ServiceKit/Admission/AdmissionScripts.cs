@@ -26,7 +26,7 @@ namespace Synaxis.ServiceKit.Admission;
 /// </remarks>
 public static class AdmissionScripts
 {
-    private const string Common = """
+    internal const string Common = """
         local T = 60000
         local DAY = 86400000
         local function s(x) return string.format('%.0f', x) end
@@ -80,6 +80,17 @@ public static class AdmissionScripts
           local cur = redis.call('PTTL', key)
           if cur < ttl then redis.call('PEXPIRE', key, ttl) end
         end
+        -- window = {limit, remaining, reset ms}; keep the tightest (least remaining, then smallest limit)
+        local function tighter(a, b)
+          if b == nil then return true end
+          if a[2] ~= b[2] then return a[2] < b[2] end
+          return a[1] < b[1]
+        end
+        local function window(x, L)
+          local rem = math.floor((T * L - x) / T)
+          if rem < 0 then rem = 0 end
+          return {L, rem, math.ceil(x / L)}
+        end
         """;
 
     /// <summary>
@@ -123,17 +134,6 @@ public static class AdmissionScripts
           elseif retry == -1 then worse = true
           else worse = retry > ref_retry end
           if worse then ref_idx = i; ref_kind = kind; ref_retry = retry end
-        end
-        -- window = {limit, remaining, reset ms}; keep the tightest (least remaining, then smallest limit)
-        local function tighter(a, b)
-          if b == nil then return true end
-          if a[2] ~= b[2] then return a[2] < b[2] end
-          return a[1] < b[1]
-        end
-        local function window(x, L)
-          local rem = math.floor((T * L - x) / T)
-          if rem < 0 then rem = 0 end
-          return {L, rem, math.ceil(x / L)}
         end
 
         local pol = {}

@@ -7,7 +7,7 @@ namespace Synaxis.ServiceKit.Admission;
 /// and one of <see cref="AdmissionScripts.Reconcile"/> after the response. Scripts are loaded once on every server;
 /// a NOSCRIPT answer (restart, failover, SCRIPT FLUSH) reloads them and retries once.
 /// </summary>
-public sealed class RedisAdmissionController
+public sealed partial class RedisAdmissionController
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeSpan _reservationTtl;
@@ -56,11 +56,10 @@ public sealed class RedisAdmissionController
         args[2] = request.EstimatedCostMicroUsd;
         args[3] = (long)_reservationTtl.TotalMilliseconds;
         args[4] = n;
+        FillLevelKeys(keys, request.OrganizationId, request.Levels);
         for (var i = 0; i < n; i++)
         {
             var level = request.Levels[i];
-            (keys[i], keys[n + i]) = LevelKeys.GetOrAdd((request.OrganizationId, level.Level, level.Id), static level =>
-                (AdmissionKeys.Level(level.OrganizationId, level.Level, level.Id), AdmissionKeys.Policy(level.OrganizationId, level.Level, level.Id)));
             var b = 5 + 6 * i;
             args[b] = level.Level.ToWire();
             if (level.Policy is not { } policy)
@@ -165,6 +164,18 @@ public sealed class RedisAdmissionController
         return await ReconcileAsync(new AdmissionReservation(organizationId, reservationId, levelKeys), actualTokens, actualCostMicroUsd, nowMs);
     }
 
+    /// <summary>Each level's counters hash at [i] and its policy mirror at [n + i].</summary>
+    private static void FillLevelKeys(RedisKey[] keys, string organizationId, IReadOnlyList<AdmissionLevel> levels)
+    {
+        var n = levels.Count;
+        for (var i = 0; i < n; i++)
+        {
+            var level = levels[i];
+            (keys[i], keys[n + i]) = LevelKeys.GetOrAdd((organizationId, level.Level, level.Id), static level =>
+                (AdmissionKeys.Level(level.OrganizationId, level.Level, level.Id), AdmissionKeys.Policy(level.OrganizationId, level.Level, level.Id)));
+        }
+    }
+
     /// <summary>Each level's counters and policy-mirror keys, built once per level rather than twice per admission.</summary>
     private static readonly BoundedCache<(string OrganizationId, LimitLevel Level, string Id), (RedisKey Counters, RedisKey Policy)> LevelKeys = new(100_000);
 
@@ -203,14 +214,16 @@ public sealed class RedisAdmissionController
         return levelKeys;
     }
 
-    private static RateLimitWindow? Window(AdmissionRequest request, RedisResult[] reply, int at)
+    private static RateLimitWindow? Window(AdmissionRequest request, RedisResult[] reply, int at) => Window(request.Levels, reply, at);
+
+    private static RateLimitWindow? Window(IReadOnlyList<AdmissionLevel> levels, RedisResult[] reply, int at)
     {
         var index = (long)reply[at];
         if (index == 0)
         {
             return null;
         }
-        var level = request.Levels[(int)index - 1];
+        var level = levels[(int)index - 1];
         return new RateLimitWindow(
             level.Level,
             level.Id,
@@ -250,7 +263,7 @@ public sealed class RedisAdmissionController
             {
                 return current;
             }
-            byte[]? admission = null, reconcile = null;
+            byte[]? admission = null, reconcile = null, lease = null, giveBack = null;
             foreach (var server in _redis.GetServers())
             {
                 if (!server.IsConnected)
@@ -259,12 +272,14 @@ public sealed class RedisAdmissionController
                 }
                 admission = await server.ScriptLoadAsync(AdmissionScripts.Admission);
                 reconcile = await server.ScriptLoadAsync(AdmissionScripts.Reconcile);
+                lease = await server.ScriptLoadAsync(LeaseScripts.Lease);
+                giveBack = await server.ScriptLoadAsync(LeaseScripts.Return);
             }
-            if (admission is null || reconcile is null)
+            if (admission is null || reconcile is null || lease is null || giveBack is null)
             {
                 throw new InvalidOperationException("No connected Redis server to load the admission scripts on.");
             }
-            return _shas = new Shas(admission, reconcile);
+            return _shas = new Shas(admission, reconcile, lease, giveBack);
         }
         finally
         {
@@ -272,5 +287,5 @@ public sealed class RedisAdmissionController
         }
     }
 
-    private sealed record Shas(byte[] Admission, byte[] Reconcile);
+    private sealed record Shas(byte[] Admission, byte[] Reconcile, byte[] Lease, byte[] Return);
 }
