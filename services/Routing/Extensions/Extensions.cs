@@ -34,6 +34,11 @@ internal static class Extensions
         builder.Services.AddSingleton<ProviderProbe>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ProviderProbe>());
         builder.Services.AddEventPublisher();
+        builder.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.SectionName);
+        builder.Services.AddSingleton<UsagePublisher>();
+        // The web server is always the host's last hosted service, so it stops first (its requests drained): the queue
+        // this then publishes on stopping holds every answer's usage.
+        builder.Services.AddHostedService(services => services.GetRequiredService<UsagePublisher>());
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddSingleton<FreeTierQuota>();
         builder.Services.AddSingleton<RoutingMetrics>();

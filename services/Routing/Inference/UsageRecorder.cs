@@ -10,11 +10,13 @@ using Synaxis.ServiceKit.Security;
 namespace Synaxis.Routing.Inference;
 
 /// <summary>
-/// After each answer: a <c>UsageRecorded</c> event straight onto <c>synaxis:events</c> (no database on the inference
-/// path), for RateLimit's reconciliation of the gateway's reservation and for Audit. Published in the background:
-/// the client has its answer already; a failure is logged (the reservation then keeps its estimate).
+/// After each answer: a <c>UsageRecorded</c> event for the usage stream, <c>synaxis:events:usage</c> (no outbox, no
+/// database on the inference path), for RateLimit's reconciliation of the gateway's reservation and for Audit. Only
+/// queued here: <see cref="UsagePublisher"/> appends the events a few milliseconds later in coalesced batches, so the
+/// Redis write does not compete with the answer still on its way to the client; a failure is logged (the reservation
+/// then keeps its estimate).
 /// </summary>
-public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimeProvider time, ILogger<UsageRecorder> logger)
+public sealed class UsageRecorder(UsagePublisher publisher, TimeProvider time)
 {
     /// <returns>The answer's cost and money saved.</returns>
     internal (decimal Cost, decimal Saved) Record(ClaimsPrincipal caller, StringValues reservation, string model, RouteCandidate candidate,
@@ -44,22 +46,7 @@ public sealed partial class UsageRecorder(EventStreamPublisher publisher, TimePr
         var @event = SynaxisEvent.Create(UsageRecordedData.EventType, organizationId,
             JsonSerializer.SerializeToElement(data, InferenceEventsJsonContext.Default.UsageRecordedData),
             EventOrigin.FromPrincipal(caller), time.GetUtcNow());
-        _ = PublishAsync(@event);
+        publisher.Enqueue(@event);
         return (cost, saved);
     }
-
-    private async Task PublishAsync(SynaxisEvent @event)
-    {
-        try
-        {
-            await publisher.AppendAsync(@event, EventStreamKind.Usage);
-        }
-        catch (Exception exception)
-        {
-            LogPublishFailed(logger, exception, @event.Id);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish UsageRecorded {EventId}; its reservation keeps the gateway's estimate.")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid eventId);
 }
