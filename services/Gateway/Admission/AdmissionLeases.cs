@@ -69,7 +69,7 @@ internal sealed partial class AdmissionLeases : IDisposable
         }
         var now = _time.GetTimestamp();
         AdmissionLeaseGrant grant;
-        long leftRequests, leftTokens, block = 0;
+        long leftRequests, leftTokens, grantedAt = 0, block = 0;
         lock (lease)
         {
             if (lease.Grant is not { } current || now >= lease.ExpiresAt || lease.Requests < 1 || lease.Tokens < tokens)
@@ -83,6 +83,7 @@ internal sealed partial class AdmissionLeases : IDisposable
             else
             {
                 grant = current;
+                grantedAt = lease.GrantedAt;
                 leftRequests = --lease.Requests;
                 leftTokens = lease.Tokens -= tokens;
                 lease.Taken++;
@@ -102,7 +103,7 @@ internal sealed partial class AdmissionLeases : IDisposable
             return null;
         }
 
-        var nowMs = grant.NowMs + (long)_time.GetElapsedTime(lease.GrantedAt, now).TotalMilliseconds;
+        var nowMs = grant.NowMs + (long)_time.GetElapsedTime(grantedAt, now).TotalMilliseconds;
         return new AdmissionResult
         {
             Admitted = true,
@@ -177,7 +178,7 @@ internal sealed partial class AdmissionLeases : IDisposable
         {
             grant = await _controller.LeaseAsync(organizationId, levels, block, block * perRequest, perRequest, _bounds);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException or ObjectDisposedException)
         {
             LogLeaseFailed(_logger, exception);
         }
@@ -258,7 +259,7 @@ internal sealed partial class AdmissionLeases : IDisposable
         {
             await _controller.ReturnLeaseAsync(organizationId, levels, unused.Requests, unused.Tokens, unused.Day);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or InvalidOperationException or ObjectDisposedException)
         {
             LogReturnFailed(_logger, exception, unused.Requests, unused.Tokens);
         }

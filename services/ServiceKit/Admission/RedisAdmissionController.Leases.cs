@@ -92,9 +92,16 @@ public sealed partial class RedisAdmissionController
         fields[1] = new HashEntry(fields[1].Name, tokens);
         fields[4] = new HashEntry(fields[4].Name, nowMs);
         var key = AdmissionKeys.Reservation(organizationId, reservationId);
-        var db = _redis.GetDatabase();
-        _ = db.HashSetAsync(key, fields, CommandFlags.FireAndForget);
-        _ = db.KeyExpireAsync(key, _reservationTtl, CommandFlags.FireAndForget);
+        try
+        {
+            var db = _redis.GetDatabase();
+            _ = db.HashSetAsync(key, fields, CommandFlags.FireAndForget);
+            _ = db.KeyExpireAsync(key, _reservationTtl, CommandFlags.FireAndForget);
+        }
+        catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
+        {
+            // Unrecorded, the reservation reconciles as "missing": its estimate stays charged (the conservative side).
+        }
         return new AdmissionReservation(organizationId, reservationId, grant.LevelKeys);
     }
 
