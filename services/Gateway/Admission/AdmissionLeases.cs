@@ -14,8 +14,8 @@ namespace Synaxis.Gateway.Admission;
 /// Redis grants no lease and every request is admitted exactly, one script call each, as before.
 /// </summary>
 /// <remarks>
-/// A leased request's reservation is still recorded in Redis (without waiting), so RateLimit reconciles it like any
-/// other; its <c>x-ratelimit-remaining-*</c> are the lease's windows plus what the block still holds, which is what
+/// A leased request writes nothing to Redis: its reservation id names the lease's reservation template and its own
+/// estimate (<see cref="LeasedReservationId"/>), and RateLimit reconciles it like any other; its <c>x-ratelimit-remaining-*</c> are the lease's windows plus what the block still holds, which is what
 /// the script would have answered on a gateway of its own. What a lease changes: another gateway sees the block as
 /// used until it is used or given back (at most <see cref="AdmissionOptions.LeaseShare"/> of a limit, and only while
 /// half of it is free), and a budget spent by reconciliation stops leased requests at the next refill (leases are
@@ -111,7 +111,7 @@ internal sealed partial class AdmissionLeases : IDisposable
             Requests = grant.RequestsWindow is { } requests ? requests with { Remaining = Math.Min(requests.Limit, requests.Remaining + leftRequests) } : null,
             Tokens = grant.TokensWindow is { } window ? window with { Remaining = Math.Min(window.Limit, window.Remaining + leftTokens) } : null,
             Policies = grant.Policies,
-            Reservation = _controller.RecordLeasedReservation(organizationId, grant, Guid.CreateVersion7().ToString("N"), tokens, nowMs),
+            Reservation = RedisAdmissionController.LeasedReservation(organizationId, grant, tokens),
         };
     }
 

@@ -30,6 +30,13 @@ public static class AdmissionKeys
     public static string Policy(string organizationId, LimitLevel level, string id) =>
         $"rl:{HashTag(organizationId)}:policy:{level.ToWire()}:{id}";
 
+    /// <summary>A lease's reservation template (<see cref="LeaseScripts.Lease"/>).</summary>
+    public static string LeaseTemplate(string organizationId, string leaseId)
+    {
+        CheckOrganizationId(organizationId);
+        return string.Concat("rl:{org:", organizationId, "}:lease:", leaseId);
+    }
+
     public static string Reservation(string organizationId, string reservationId)
     {
         CheckOrganizationId(organizationId);

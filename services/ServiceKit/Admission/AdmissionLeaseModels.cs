@@ -1,5 +1,3 @@
-using StackExchange.Redis;
-
 namespace Synaxis.ServiceKit.Admission;
 
 /// <summary>How far from its limits a set of levels must be for a lease, and how big a lease may be (see <see cref="LeaseScripts"/>).</summary>
@@ -41,9 +39,9 @@ public sealed class AdmissionLeaseGrant
     /// <summary>The level hashes charged, in the levels' order (what a reservation names).</summary>
     public required IReadOnlyList<string> LevelKeys { get; init; }
 
-    /// <summary>
-    /// A reservation's fields, as the admission script records them, with the tokens (index 1) and the time (index 4)
-    /// to fill in; null when no level has a tokens or budget limit (there is nothing to reconcile).
-    /// </summary>
-    internal HashEntry[]? ReservationFields { get; init; }
+    /// <summary>The lease's id: its reservation template's name, and the first part of its requests' reservation ids.</summary>
+    public required string LeaseId { get; init; }
+
+    /// <summary>Whether its requests have anything to reconcile (some level has a tokens or budget limit): then the template exists.</summary>
+    public required bool Reconcilable { get; init; }
 }

@@ -70,11 +70,11 @@ public static class AdmissionScripts
           if x < 0 then return 0 end
           return x
         end
-        -- 'rl:{org:O}:' from a reservation key 'rl:{org:O}:res:ID': level keys are stored without it, so a
+        -- 'rl:{org:O}:' from a reservation key 'rl:{org:O}:res:ID' (or a lease template's, 'rl:{org:O}:lease:ID'): level keys are stored without it, so a
         -- reservation's fields stay short enough for Redis's compact hash encoding.
-        local function org_prefix(reskey)
-          local at = string.find(reskey, '}:res:', 1, true)
-          return string.sub(reskey, 1, at + 1)
+        local function org_prefix(key, marker)
+          local at = string.find(key, marker or '}:res:', 1, true)
+          return string.sub(key, 1, at + 1)
         end
         local function extend(key, ttl)
           local cur = redis.call('PTTL', key)
@@ -255,8 +255,11 @@ public static class AdmissionScripts
         """;
 
     /// <summary>
-    /// KEYS: the reservation key, then the level hashes in admission order.
-    /// ARGV: now_ms or '', actual tokens, actual cost (micro-USD), how long (ms) a reconciled reservation is kept.
+    /// KEYS: the reservation key, then the level hashes in admission order, then — for a request admitted from a lease
+    /// (<see cref="LeaseScripts"/>), which has no reservation hash of its own until it is reconciled — the lease's
+    /// reservation template.
+    /// ARGV: now_ms or '', actual tokens, actual cost (micro-USD), how long (ms) a reconciled reservation is kept, and
+    /// for a leased request the tokens it reserved.
     /// Answer: {1, 'reconciled', token delta, cost delta} | {0, 'already'} | {0, 'missing'}.
     /// </summary>
     public const string Reconcile = Common + """
@@ -264,13 +267,23 @@ public static class AdmissionScripts
         local now = clock(ARGV[1])
         local tokens = tonumber(ARGV[2])
         local cost = tonumber(ARGV[3])
+        local leased = ARGV[5] ~= nil
         local raw = redis.call('HGETALL', KEYS[1])
+        if #raw == 0 and leased then
+          -- the lease's template: the levels and what to correct; this request's own reservation is its estimate
+          raw = redis.call('HGETALL', KEYS[#KEYS])
+          if #raw > 0 then
+            for _, v in ipairs({'tokens', ARGV[5], 'cost', '0', 'state', 'reserved'}) do raw[#raw + 1] = v end
+          end
+        end
         if #raw == 0 then return {0, 'missing', 0, 0} end
         local f = {}
         for j = 1, #raw, 2 do f[raw[j]] = raw[j + 1] end
         if f.state == 'reconciled' then return {0, 'already', 0, 0} end
         local n = tonumber(f.n)
-        if #KEYS ~= n + 1 then return redis.error_reply('ERR reservation has ' .. n .. ' levels') end
+        local expected = n + 1
+        if leased then expected = n + 2 end
+        if #KEYS ~= expected then return redis.error_reply('ERR reservation has ' .. n .. ' levels') end
         local prefix = org_prefix(KEYS[1])
         for i = 1, n do
           if prefix .. f['k' .. i] ~= KEYS[i + 1] then return redis.error_reply('ERR level key mismatch at ' .. i) end
@@ -297,8 +310,10 @@ public static class AdmissionScripts
           end
         end
         redis.call('HSET', KEYS[1], 'state', 'reconciled', 'actual_tokens', s(tokens), 'actual_cost', s(cost))
-        -- Kept a little longer only to answer a redelivered report 'already'; then it goes.
-        if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4])) end
+        -- Kept a little longer only to answer a redelivered report 'already'; then it goes (a leased request's
+        -- reservation is created just now, without a TTL).
+        local left = redis.call('PTTL', KEYS[1])
+        if left < 0 or left > tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4])) end
         return {1, 'reconciled', dt, dc}
         """;
 }

@@ -19,13 +19,22 @@ namespace Synaxis.ServiceKit.Admission;
 public static class LeaseScripts
 {
     /// <summary>
-    /// KEYS: level hashes 1..n, then the policy mirrors of the same levels n+1..2n.
+    /// KEYS: level hashes 1..n, then the policy mirrors of the same levels n+1..2n, then the lease's reservation
+    /// template <c>rl:{org:O}:lease:&lt;id&gt;</c>.
     /// ARGV: now_ms or '', n, requests wanted, tokens wanted, tokens one request needs at least, share, keep,
-    /// budget_keep, the fewest requests a lease is worth.
+    /// budget_keep, the fewest requests a lease is worth, the template's TTL ms.
     /// Answer: {0} when no lease is possible, else {1, now, requests granted, tokens granted, day, month, ms left in
     /// the day, req index, req limit, req remaining, req reset ms, tok index, tok limit, tok remaining, tok reset ms,
-    /// then per level the policy used: rpm, tpm, tpd, budget ('' = none)} (the windows after the lease's charge).
+    /// template recorded (0|1), then per level the policy used: rpm, tpm, tpd, budget ('' = none)} (the windows after
+    /// the lease's charge).
     /// </summary>
+    /// <remarks>
+    /// The template holds what the admission script records in each request's reservation except the request's own
+    /// estimate (its levels, and their tokens/min limits, day and month where a tokens or budget limit makes the
+    /// request reconcilable; none is written otherwise). A leased request's reservation id names the template and its
+    /// estimate (<see cref="LeasedReservationId"/>), so nothing is written per leased request: the reconciliation
+    /// (<see cref="AdmissionScripts.Reconcile"/>) reads the template and records the request's reservation then.
+    /// </remarks>
     public const string Lease = AdmissionScripts.Common + """
 
         local now = clock(ARGV[1])
@@ -37,6 +46,7 @@ public static class LeaseScripts
         local keep = tonumber(ARGV[7])
         local budget_keep = tonumber(ARGV[8])
         local fewest = tonumber(ARGV[9])
+        local template_ttl = tonumber(ARGV[10])
         local day = math.floor(now / DAY)
         local y, m = civil(day)
         local month = y * 12 + m - 1
@@ -87,7 +97,13 @@ public static class LeaseScripts
         end
 
         local snow = s(now)
+        local template, recorded = {'n', n}, 0
+        local prefix = org_prefix(KEYS[2 * n + 1], '}:lease:')
         for i = 1, n do
+          template[#template + 1] = 'k' .. i; template[#template + 1] = string.sub(KEYS[i], #prefix + 1)
+          if pol[i][2] then template[#template + 1] = 'tpm' .. i; template[#template + 1] = s(pol[i][2]); recorded = 1 end
+          if pol[i][3] then template[#template + 1] = 'day' .. i; template[#template + 1] = s(day); recorded = 1 end
+          if pol[i][4] then template[#template + 1] = 'mon' .. i; template[#template + 1] = s(month); recorded = 1 end
           local plan, f, ttl = plans[i], {}, 0
           if plan.rq then
             f[#f + 1] = 'rq_d'; f[#f + 1] = s(plan.rq); f[#f + 1] = 'rq_at'; f[#f + 1] = snow
@@ -104,9 +120,13 @@ public static class LeaseScripts
           if #f > 0 then redis.call('HSET', KEYS[i], unpack(f)) end
           if ttl > 0 then extend(KEYS[i], ttl + T) end
         end
+        if recorded == 1 then
+          redis.call('HSET', KEYS[2 * n + 1], unpack(template))
+          redis.call('PEXPIRE', KEYS[2 * n + 1], template_ttl)
+        end
         rq = rq or {0, 0, 0}
         tk = tk or {0, 0, 0}
-        local reply = {1, now, R, K, day, month, day_end - now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3]}
+        local reply = {1, now, R, K, day, month, day_end - now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3], recorded}
         for i = 1, n do
           for j = 1, 4 do
             local v = pol[i][j]

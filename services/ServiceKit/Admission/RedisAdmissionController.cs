@@ -115,13 +115,21 @@ public sealed partial class RedisAdmissionController
         ArgumentNullException.ThrowIfNull(reservation);
         ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(actualCostMicroUsd);
-        var keys = new RedisKey[reservation.LevelKeys.Count + 1];
+        // A leased request's reservation is its lease's template plus the estimate its id carries.
+        var leased = LeasedReservationId.TryParse(reservation.ReservationId, out var leaseId, out var reserved);
+        var keys = new RedisKey[reservation.LevelKeys.Count + (leased ? 2 : 1)];
         keys[0] = AdmissionKeys.Reservation(reservation.OrganizationId, reservation.ReservationId);
         for (var i = 0; i < reservation.LevelKeys.Count; i++)
         {
             keys[i + 1] = reservation.LevelKeys[i];
         }
-        RedisValue[] args = [nowMs is { } now ? now : RedisValue.EmptyString, actualTokens, actualCostMicroUsd, (long)ReconciledTtl.TotalMilliseconds];
+        RedisValue now = nowMs is { } ms ? ms : RedisValue.EmptyString;
+        RedisValue[] args = [now, actualTokens, actualCostMicroUsd, (long)ReconciledTtl.TotalMilliseconds];
+        if (leased)
+        {
+            keys[^1] = AdmissionKeys.LeaseTemplate(reservation.OrganizationId, leaseId);
+            args = [.. args, reserved];
+        }
         var reply = (RedisResult[])(await EvaluateAsync(s => s.Reconcile, AdmissionScripts.Reconcile, keys, args))!;
         var outcome = (string)reply[1]! switch
         {
@@ -133,13 +141,16 @@ public sealed partial class RedisAdmissionController
     }
 
     /// <summary>
-    /// Reconciles a reservation known only by its id (what Routing reports): reads the levels it charged, then
-    /// runs <see cref="AdmissionScripts.Reconcile"/>. Two round trips, off the hot path.
+    /// Reconciles a reservation known only by its id (what Routing reports): reads the levels it charged (from the
+    /// reservation, or for a leased request from its lease's template), then runs <see cref="AdmissionScripts.Reconcile"/>.
+    /// Two round trips, off the hot path.
     /// </summary>
     public async Task<ReconcileResult> ReconcileAsync(
         string organizationId, string reservationId, long actualTokens, long actualCostMicroUsd, long? nowMs = null)
     {
-        var key = AdmissionKeys.Reservation(organizationId, reservationId);
+        var key = LeasedReservationId.TryParse(reservationId, out var leaseId, out _)
+            ? AdmissionKeys.LeaseTemplate(organizationId, leaseId)
+            : AdmissionKeys.Reservation(organizationId, reservationId);
         var fields = await _redis.GetDatabase().HashGetAllAsync(key);
         if (fields.Length == 0)
         {

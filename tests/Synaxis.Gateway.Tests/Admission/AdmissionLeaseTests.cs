@@ -86,14 +86,16 @@ public sealed class AdmissionLeaseTests : IAsyncLifetime
         // Leases, refills and the first exact admissions: far fewer script calls than requests.
         var calls = await ScriptCallsAsync() - before;
         Assert.InRange(calls, 2, 40);
-        // Every request names its own reservation, and the leased ones exist in Redis as the script would write them.
+        // Every request names its own reservation; a leased one names its lease's template and its estimate, and
+        // nothing was written for it (the template, written with the lease, says what to reconcile).
         var reservations = results.Select(r => r.Reservation!.ReservationId).ToList();
         Assert.Equal(300, reservations.Distinct().Count());
         var db = _connection.GetDatabase();
         var last = results[^1].Reservation!;
-        await Eventually.TrueAsync(async () => await db.KeyExistsAsync(AdmissionKeys.Reservation(_org, last.ReservationId)), "the leased reservation in Redis");
-        Assert.Equal("100", (string?)await db.HashGetAsync(AdmissionKeys.Reservation(_org, last.ReservationId), "tokens"));
-        Assert.True(await db.KeyTimeToLiveAsync(AdmissionKeys.Reservation(_org, last.ReservationId)) > TimeSpan.Zero);
+        Assert.True(LeasedReservationId.TryParse(last.ReservationId, out var leaseId, out var reserved), last.ReservationId);
+        Assert.Equal(100, reserved);
+        Assert.True(await db.KeyExistsAsync(AdmissionKeys.LeaseTemplate(_org, leaseId)));
+        Assert.False(await db.KeyExistsAsync(AdmissionKeys.Reservation(_org, last.ReservationId)));
 
         // Routing reports 40 tokens instead of 100: the day's count drops by 60, exactly once.
         var orgLevel = AdmissionKeys.Level(_org, LimitLevel.Organization, _org);
@@ -103,6 +105,11 @@ public sealed class AdmissionLeaseTests : IAsyncLifetime
         Assert.Equal(-60, reconciled.TokenDelta);
         Assert.Equal(dayBefore - 60, (long)await db.HashGetAsync(orgLevel, "day_used"));
         Assert.Equal(ReconcileOutcome.AlreadyReconciled, (await gateway.Controller.ReconcileAsync(_org, last.ReservationId, 40, 0)).Outcome);
+        Assert.Equal(dayBefore - 60, (long)await db.HashGetAsync(orgLevel, "day_used"));
+        // Its reservation, recorded by the reconciliation, is kept only to answer a redelivery.
+        var kept = await db.KeyTimeToLiveAsync(AdmissionKeys.Reservation(_org, last.ReservationId));
+        Assert.NotNull(kept);
+        Assert.InRange(kept!.Value, TimeSpan.FromSeconds(1), RedisAdmissionController.ReconciledTtl);
 
         // Remaining requests count down one by one within a lease, never above the limit.
         Assert.All(results, r => Assert.InRange(r.Requests!.Remaining, 0, 1_000_000));
@@ -171,6 +178,28 @@ public sealed class AdmissionLeaseTests : IAsyncLifetime
             more++;
         }
         Assert.Equal(limit, counts.Sum() + more);
+    }
+
+    [Theory]
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c6d")] // an admission script's reservation: no lease
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c6d.1")]
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c6d..100")]
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c6d.1.-100")]
+    [InlineData("0190F5A1B2C3D4E5F60718293A4B5C6D.1.100")]
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c6.1.100")]
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c}d.1.100")]
+    [InlineData("0190f5a1b2c3d4e5f60718293a4b5c6d.1.99999999999999999999")]
+    public void Only_a_well_formed_leased_reservation_id_names_a_lease(string id) =>
+        Assert.False(LeasedReservationId.TryParse(id, out _, out _));
+
+    [Fact]
+    public void A_leased_reservation_id_carries_its_lease_and_estimate()
+    {
+        var lease = Guid.CreateVersion7().ToString("N");
+        var first = LeasedReservationId.Create(lease, 1234);
+        Assert.NotEqual(first, LeasedReservationId.Create(lease, 1234));
+        Assert.True(LeasedReservationId.TryParse(first, out var parsed, out var tokens));
+        Assert.Equal((lease, 1234L), (parsed, tokens));
     }
 
     [Fact]
