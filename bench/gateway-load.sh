@@ -2,8 +2,9 @@
 # Requests per second through the gateway on loopback: a cached API key vs no authentication at all, with the
 # mock provider as the upstream and a real redis-server; then POST /v1/chat/completions with the cached key,
 # once with inference admission off (RateLimit__Enabled=false) and once on (a policy mirror at the key, user and
-# organization levels with limits the run cannot reach, so every request runs the whole admission script and is
-# admitted). Not a test: numbers depend on the machine (wrk, the gateway and the upstream share its cores), so
+# organization levels with limits the run cannot reach, so every request is admitted: the first ones by the whole
+# admission script, then, the caller being busy, from admission leases; RateLimit__Leases=false in the gateway's
+# environment runs the script for every request). Not a test: numbers depend on the machine (wrk, the gateway and the upstream share its cores), so
 # compare the lines with each other, not with other machines.
 #
 # SYNAXIS_BENCH_KEEP=1 keeps the work folder (Redis data, upstream and gateway logs) and prints where it is.
@@ -166,8 +167,8 @@ run "gateway, limits off (RateLimit__Enabled=false)" "$gateway/v1/chat/completio
 stop_gateway
 
 # (b) Admission on, with a policy mirror (as the RateLimit service writes it) at the key, user and organization
-# levels: every limit set, all far beyond what the run can reach, so each request runs the whole admission script
-# (GCRA for requests and tokens, the day and month counters, a reservation) and is admitted.
+# levels: every limit set, all far beyond what the run can reach, so each request is admitted: by the whole admission
+# script (GCRA for requests and tokens, the day and month counters, a reservation) or from a lease charged by one.
 rpm=100000000 tpm=10000000000 tpd=1000000000000 budget_micro_usd=1000000000000000
 for level in "key:$api_key_id" "user:$user_id" "organization:$organization_id"; do
   rcli HSET "rl:{org:$organization_id}:policy:$level" rpm $rpm tpm $tpm tpd $tpd budget_micro_usd $budget_micro_usd \

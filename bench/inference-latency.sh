@@ -10,7 +10,8 @@
 # Starts, on loopback, in its own temp folder, from Release builds of this checkout: redis-server and PostgreSQL (the
 # AppHost's local scripts), the mock provider, Routing (seeding the mock as the global mock-free and mock-paid
 # providers), the gateway (admission on, a generous policy mirrored at the key, user and organization, so every
-# request runs the whole admission script and is admitted), and the bare pair. A verified API key is seeded in Redis
+# request is admitted: in Redis by the admission script, or from a lease it charged there once the caller is busy),
+# and the bare pair. A verified API key is seeded in Redis
 # as the Keys service would have cached it (Keys is not running). Everything shares the machine's cores with the load
 # generator: compare the lines with each other, not with other machines.
 #
@@ -106,7 +107,7 @@ pids+=($!)
 
 # A key as the Keys service would have verified it, seeded in the shared Redis cache (keys contract), and the
 # RateLimit service's policy mirror at the key, user and organization levels: every limit set, all far beyond what
-# the run can reach, so each request runs the whole admission script and is admitted (as gateway-load.sh, limits on).
+# the run can reach, so each request is admitted, by the admission script or from a lease (as gateway-load.sh, limits on).
 key_id=$(random_base62)
 key="synaxis_${key_id}_$(random_base62)"
 sha=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
