@@ -64,23 +64,26 @@ public static class LeaseScripts
         end
         if R < fewest or K < need * fewest then return {0} end
 
+        -- charges `amount` to the per-minute limit L (state d, at): the new backlog, or nil when it would pass 1 - keep
+        -- of L; keeps the tightest window after the lease in best[kind] and its level in best[kind .. '_i']
+        local best = {}
+        local function charged(kind, i, d, at, L, amount)
+          local nx = backlog(d, at, L, now) + amount * T
+          if nx > T * L * (1 - keep) then return nil end
+          local w = window(nx, L)
+          if tighter(w, best[kind]) then best[kind] = w; best[kind .. '_i'] = i end
+          return nx
+        end
         local plans = {}
-        local rq, rq_i, tk, tk_i = nil, 0, nil, 0
         for i = 1, n do
           local p, h, plan = pol[i], st[i], {}
           if p[1] then
-            local nx = backlog(h[1], h[2], p[1], now) + R * T
-            if nx > T * p[1] * (1 - keep) then return {0} end
-            plan.rq = nx
-            local w = window(nx, p[1])
-            if tighter(w, rq) then rq = w; rq_i = i end
+            plan.rq = charged('rq', i, h[1], h[2], p[1], R)
+            if not plan.rq then return {0} end
           end
           if p[2] then
-            local nx = backlog(h[3], h[4], p[2], now) + K * T
-            if nx > T * p[2] * (1 - keep) then return {0} end
-            plan.tk = nx
-            local w = window(nx, p[2])
-            if tighter(w, tk) then tk = w; tk_i = i end
+            plan.tk = charged('tk', i, h[3], h[4], p[2], K)
+            if not plan.tk then return {0} end
           end
           if p[3] then
             local used = 0
@@ -124,9 +127,8 @@ public static class LeaseScripts
           redis.call('HSET', KEYS[2 * n + 1], unpack(template))
           redis.call('PEXPIRE', KEYS[2 * n + 1], template_ttl)
         end
-        rq = rq or {0, 0, 0}
-        tk = tk or {0, 0, 0}
-        local reply = {1, now, R, K, day, month, day_end - now, rq_i, rq[1], rq[2], rq[3], tk_i, tk[1], tk[2], tk[3], recorded}
+        local rq, tk = best.rq or {0, 0, 0}, best.tk or {0, 0, 0}
+        local reply = {1, now, R, K, day, month, day_end - now, best.rq_i or 0, rq[1], rq[2], rq[3], best.tk_i or 0, tk[1], tk[2], tk[3], recorded}
         for i = 1, n do
           for j = 1, 4 do
             local v = pol[i][j]
