@@ -32,6 +32,7 @@ internal sealed partial class AdmissionLeases : IDisposable
 
     private readonly ConcurrentDictionary<LeaseSet, Lease> _leases = new();
     private readonly RedisAdmissionController _controller;
+    private readonly LastKnownPolicies _lastKnown;
     private readonly TimeProvider _time;
     private readonly ILogger<AdmissionLeases> _logger;
     private readonly bool _enabled;
@@ -40,9 +41,11 @@ internal sealed partial class AdmissionLeases : IDisposable
     private readonly LeaseBounds _bounds;
     private readonly ITimer? _sweep;
 
-    public AdmissionLeases(RedisAdmissionController controller, IOptions<AdmissionOptions> options, TimeProvider time, ILogger<AdmissionLeases> logger)
+    public AdmissionLeases(RedisAdmissionController controller, LastKnownPolicies lastKnown, IOptions<AdmissionOptions> options,
+        TimeProvider time, ILogger<AdmissionLeases> logger)
     {
         _controller = controller;
+        _lastKnown = lastKnown;
         _time = time;
         _logger = logger;
         var settings = options.Value;
@@ -68,19 +71,11 @@ internal sealed partial class AdmissionLeases : IDisposable
             return null;
         }
         var now = _time.GetTimestamp();
-        AdmissionLeaseGrant grant;
-        long leftRequests, leftTokens, grantedAt = 0, block = 0;
+        AdmissionLeaseGrant? grant = null;
+        long leftRequests = 0, leftTokens = 0, grantedAt = 0, block = 0;
         lock (lease)
         {
-            if (lease.Grant is not { } current || now >= lease.ExpiresAt || lease.Requests < 1 || lease.Tokens < tokens)
-            {
-                // A running lease too small for this request is refilled; none, or an expired one, waits for the set to
-                // prove busy again (OnAdmittedInRedis).
-                block = lease.Grant is not null && now < lease.ExpiresAt ? lease.StartRefill(now, _lifetime, _time.TimestampFrequency) : 0;
-                grant = null!;
-                leftRequests = leftTokens = 0;
-            }
-            else
+            if (lease.Grant is { } current && now < lease.ExpiresAt && lease.Requests >= 1 && lease.Tokens >= tokens)
             {
                 grant = current;
                 grantedAt = lease.GrantedAt;
@@ -92,6 +87,12 @@ internal sealed partial class AdmissionLeases : IDisposable
                 {
                     block = lease.StartRefill(now, _lifetime, _time.TimestampFrequency);
                 }
+            }
+            else if (lease.Grant is not null && now < lease.ExpiresAt)
+            {
+                // A running lease too small for this request is refilled; none, or an expired one, waits for the set to
+                // prove busy again (OnAdmittedInRedis).
+                block = lease.StartRefill(now, _lifetime, _time.TimestampFrequency);
             }
         }
         if (block > 0)
@@ -200,8 +201,7 @@ internal sealed partial class AdmissionLeases : IDisposable
             {
                 if (lease.Grant is { } old && old.Day != grant.Day)
                 {
-                    unused = new Unused(lease.Requests, lease.Tokens, old.Day); // yesterday's tokens go back to yesterday
-                    lease.Requests = lease.Tokens = 0;
+                    unused = lease.Release(); // yesterday's tokens go back to yesterday
                 }
                 lease.Requests += grant.Requests;
                 lease.Tokens += grant.Tokens;
@@ -213,6 +213,7 @@ internal sealed partial class AdmissionLeases : IDisposable
                 lease.ExpiresAt = now + Math.Min(_lifetime, (long)(grant.DayLeft.TotalSeconds * _time.TimestampFrequency));
             }
         }
+        _lastKnown.Remember(organizationId, levels, grant.Policies);
         GiveBack(organizationId, levels, unused);
     }
 
@@ -226,11 +227,9 @@ internal sealed partial class AdmissionLeases : IDisposable
             var forget = false;
             lock (lease)
             {
-                if (lease.Grant is { } grant && now >= lease.ExpiresAt)
+                if (lease.Grant is not null && now >= lease.ExpiresAt)
                 {
-                    unused = new Unused(lease.Requests, lease.Tokens, grant.Day);
-                    lease.Grant = null;
-                    lease.Requests = lease.Tokens = 0;
+                    unused = lease.Release();
                 }
                 if (lease.Grant is null && !lease.Refilling && now - lease.LastUsed > 10 * _lifetime)
                 {
@@ -274,12 +273,7 @@ internal sealed partial class AdmissionLeases : IDisposable
             Unused unused = default;
             lock (lease)
             {
-                if (lease.Grant is { } grant)
-                {
-                    unused = new Unused(lease.Requests, lease.Tokens, grant.Day);
-                    lease.Grant = null;
-                    lease.Requests = lease.Tokens = 0;
-                }
+                unused = lease.Release();
                 lease.Removed = true;
             }
             GiveBack(key.OrganizationId, key.Levels, unused);
@@ -304,6 +298,15 @@ internal sealed partial class AdmissionLeases : IDisposable
         public long RetryAt;
         public bool Refilling;
         public bool Removed;
+
+        /// <summary>Ends the running grant: what it still holds, to give back.</summary>
+        public Unused Release()
+        {
+            var unused = Grant is { } grant ? new Unused(Requests, Tokens, grant.Day) : default;
+            Grant = null;
+            Requests = Tokens = 0;
+            return unused;
+        }
 
         /// <summary>The block to ask for (sized for a lifetime at the rate seen since the last grant), or 0 when a refill is running or not due.</summary>
         public long StartRefill(long now, long lifetime, long frequency)

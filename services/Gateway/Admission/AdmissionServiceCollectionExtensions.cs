@@ -14,6 +14,7 @@ internal static class AdmissionServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(services => new RedisAdmissionController(services.GetRequiredService<IConnectionMultiplexer>()));
+        builder.Services.AddSingleton<LastKnownPolicies>();
         builder.Services.AddSingleton<AdmissionLeases>();
         builder.Services.AddSingleton<LocalAdmission>();
         builder.Services.AddSingleton<GatewayAdmission>();

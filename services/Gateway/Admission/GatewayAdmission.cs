@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Synaxis.ServiceKit.Admission;
@@ -24,21 +23,20 @@ internal sealed record AdmissionDecision(AdmissionOutcome Outcome, AdmissionResu
 /// Admission for one inference request: from the caller's lease when a busy caller has one
 /// (<see cref="AdmissionLeases"/>, no round trip), else one EVALSHA over every level of the caller (policies read
 /// from their mirrors inside the script), bounded by <see cref="AdmissionOptions.RedisTimeout"/>. When Redis fails the
-/// <see cref="AdmissionOptions.FailureMode"/> decides, using the policies the script last returned for each level;
+/// <see cref="AdmissionOptions.FailureMode"/> decides, using the policies Redis last returned for each level
+/// (<see cref="LastKnownPolicies"/>);
 /// after a failure Redis is left alone for <see cref="AdmissionOptions.RetryRedisAfter"/>, then tried again, so
 /// recovery needs nobody.
 /// </summary>
 internal sealed partial class GatewayAdmission(
     RedisAdmissionController controller,
     AdmissionLeases leases,
+    LastKnownPolicies lastKnown,
     LocalAdmission local,
     IOptions<AdmissionOptions> options,
     TimeProvider time,
     ILogger<GatewayAdmission> logger)
 {
-    private const int MaxRememberedPolicies = 200_000;
-
-    private readonly ConcurrentDictionary<LevelRef, LimitPolicy> _lastKnown = new();
     private long _redisRetryAt;
     private int _degraded;
 
@@ -48,7 +46,6 @@ internal sealed partial class GatewayAdmission(
     {
         if (leases.TryAdmit(organizationId, levels, estimatedTokens) is { } leased)
         {
-            Remember(organizationId, levels, leased.Policies);
             return new AdmissionDecision(AdmissionOutcome.Admitted, leased);
         }
         var settings = options.Value;
@@ -59,7 +56,7 @@ internal sealed partial class GatewayAdmission(
             {
                 var request = new AdmissionRequest(organizationId, levels, estimatedTokens, 0, Guid.CreateVersion7().ToString("N"));
                 var result = await controller.AdmitAsync(request).WaitAsync(settings.RedisTimeout, time);
-                Remember(organizationId, levels, result.Policies);
+                lastKnown.Remember(organizationId, levels, result.Policies);
                 if (Interlocked.Exchange(ref _degraded, 0) == 1)
                 {
                     LogRecovered(logger);
@@ -98,7 +95,7 @@ internal sealed partial class GatewayAdmission(
         for (var i = 0; i < levels.Length; i++)
         {
             keys[i] = new LevelRef(organizationId, levels[i].Level, levels[i].Id);
-            policies[i] = _lastKnown.GetValueOrDefault(keys[i]) ?? LimitPolicy.None;
+            policies[i] = lastKnown.Get(keys[i]);
             if (policies[i].MonthlyBudgetUsd is not null)
             {
                 return new AdmissionDecision(AdmissionOutcome.Unavailable, null, Local: true,
@@ -107,36 +104,6 @@ internal sealed partial class GatewayAdmission(
         }
         var result = local.Admit(keys, levels, policies, tokens, settings.LocalShare);
         return new AdmissionDecision(result.Admitted ? AdmissionOutcome.Admitted : AdmissionOutcome.Refused, result, Local: true);
-    }
-
-    /// <summary>
-    /// Keeps each level's policy for the fallback: a level without one is forgotten, a changed one replaced; the
-    /// common case (nothing changed) reads and allocates nothing.
-    /// </summary>
-    private void Remember(string organizationId, AdmissionLevel[] levels, IReadOnlyList<LimitPolicy> policies)
-    {
-        for (var i = 0; i < levels.Length && i < policies.Count; i++)
-        {
-            var policy = policies[i];
-            var key = new LevelRef(organizationId, levels[i].Level, levels[i].Id);
-            if (policy == LimitPolicy.None)
-            {
-                if (!_lastKnown.IsEmpty)
-                {
-                    _lastKnown.TryRemove(key, out _);
-                }
-                continue;
-            }
-            if (_lastKnown.TryGetValue(key, out var known) && known == policy)
-            {
-                continue;
-            }
-            if (_lastKnown.Count >= MaxRememberedPolicies)
-            {
-                _lastKnown.Clear();
-            }
-            _lastKnown[key] = policy;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not answer an admission; failure mode {Mode} applies until it does.")]

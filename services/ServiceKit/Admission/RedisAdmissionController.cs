@@ -83,8 +83,8 @@ public sealed partial class RedisAdmissionController
         {
             Admitted = admitted,
             NowMs = (long)reply[4],
-            Requests = Window(request, reply, 5),
-            Tokens = Window(request, reply, 9),
+            Requests = Window(request.Levels, reply, 5),
+            Tokens = Window(request.Levels, reply, 9),
             Policies = Policies(reply, PoliciesAt, n),
         };
         if (admitted)
@@ -224,8 +224,6 @@ public sealed partial class RedisAdmissionController
         }
         return levelKeys;
     }
-
-    private static RateLimitWindow? Window(AdmissionRequest request, RedisResult[] reply, int at) => Window(request.Levels, reply, at);
 
     private static RateLimitWindow? Window(IReadOnlyList<AdmissionLevel> levels, RedisResult[] reply, int at)
     {

@@ -44,8 +44,9 @@ public sealed class AdmissionLeaseTests : IAsyncLifetime
         {
             var options = Options.Create(new AdmissionOptions { LeaseLifetime = lifetime ?? TimeSpan.FromSeconds(1) });
             Controller = new RedisAdmissionController(redis);
-            Leases = new AdmissionLeases(Controller, options, TimeProvider.System, NullLogger<AdmissionLeases>.Instance);
-            Admission = new GatewayAdmission(Controller, Leases, new LocalAdmission(TimeProvider.System), options, TimeProvider.System,
+            var lastKnown = new LastKnownPolicies();
+            Leases = new AdmissionLeases(Controller, lastKnown, options, TimeProvider.System, NullLogger<AdmissionLeases>.Instance);
+            Admission = new GatewayAdmission(Controller, Leases, lastKnown, new LocalAdmission(TimeProvider.System), options, TimeProvider.System,
                 NullLogger<GatewayAdmission>.Instance);
         }
 
