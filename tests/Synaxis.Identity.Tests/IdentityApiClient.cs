@@ -74,7 +74,6 @@ public sealed class IdentityApiClient(HttpClient http)
             OrganizationId = Guid.Parse(jwt.GetClaim(SynaxisClaims.OrganizationId).Value),
             Role = jwt.GetClaim(SynaxisClaims.OrganizationRole).Value,
             GroupIds = jwt.Claims.Where(c => c.Type == SynaxisClaims.Groups).Select(c => Guid.Parse(c.Value)).ToList(),
-            RequestId = Guid.NewGuid().ToString("N"),
         });
     }
 

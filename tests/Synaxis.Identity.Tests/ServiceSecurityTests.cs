@@ -32,7 +32,6 @@ public sealed class ServiceSecurityTests(IdentityServiceFixture fixture)
             UserId = victim.UserId,
             OrganizationId = victim.OrganizationId,
             Role = "Owner",
-            RequestId = "forged",
         }));
 
         using var response = await _api.Http.SendAsync(request);

@@ -56,7 +56,6 @@ public sealed class KeysApiClient(HttpClient http)
         UserId = caller.UserId,
         Role = caller.Role,
         GroupIds = caller.GroupIds ?? [],
-        RequestId = Guid.NewGuid().ToString("N"),
     });
 
     /// <summary>The gateway's own identity for the verify endpoint.</summary>
@@ -65,7 +64,6 @@ public sealed class KeysApiClient(HttpClient http)
         // The validator refuses an empty organization; the gateway claims all bits set, as no real organization is.
         OrganizationId = Guid.AllBitsSet,
         Scopes = scopes ?? [SynaxisPolicies.InternalScope],
-        RequestId = Guid.NewGuid().ToString("N"),
     });
 
     public async Task<CreatedKeyResponse> CreateAsync(

@@ -285,7 +285,6 @@ public sealed class KeysApiTests(KeysServiceFixture fixture)
             Role = role,
             KeyId = keyId,
             Scopes = scopes,
-            RequestId = "r",
         });
 
         using var inferenceKey = await _api.SendSignedAsync(Sign(owner.UserId, "Owner", ["inference"], Guid.NewGuid()), HttpMethod.Get, "/api/keys/");

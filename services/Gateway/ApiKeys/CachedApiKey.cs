@@ -16,6 +16,8 @@ internal sealed class CachedApiKey
     private readonly string _apiKeyId;
     private readonly string? _role;
     private readonly string[] _scopes;
+    private readonly CallerIdentity _caller;
+    private SignedIdentity? _signedCaller;
     private int _usagePending;
 
     public CachedApiKey(VerifiedApiKey key, KeyHash hash)
@@ -29,6 +31,15 @@ internal sealed class CachedApiKey
         _role = OrganizationRoles.All.Contains(key.Role) ? key.Role : null;
         // Only scopes a key can hold: whatever else a record says (say, "internal") must never reach a service.
         _scopes = [.. key.Scopes.Where(ApiKeyScopes.IsKnown).Distinct(StringComparer.Ordinal)];
+        _caller = new CallerIdentity
+        {
+            OrganizationId = key.OrganizationId,
+            UserId = key.UserId,
+            Role = _role,
+            GroupIds = key.GroupId is { } groupId ? [groupId] : [],
+            KeyId = key.ApiKeyId,
+            Scopes = _scopes,
+        };
     }
 
     public VerifiedApiKey Key { get; }
@@ -75,6 +86,12 @@ internal sealed class CachedApiKey
         }
         return new ClaimsPrincipal(identity);
     }
+
+    /// <summary>
+    /// The internal identity of the principal <see cref="CreatePrincipal"/> makes (the same caller), signed once and
+    /// sent with this key's requests until half its lifetime has passed.
+    /// </summary>
+    public string SignedIdentity(InternalIdentitySigner signer) => signer.Sign(_caller, ref _signedCaller);
 
     private static void Add(ClaimsIdentity identity, string type, string value) =>
         identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Synaxis.ServiceKit.Http;
 using Synaxis.ServiceKit.Keys;
 using Synaxis.ServiceKit.Security;
 
@@ -22,6 +23,14 @@ internal sealed partial class KeysServiceClient(IHttpClientFactory httpClients, 
     /// </summary>
     public static readonly Guid InternalCallerOrganizationId = Guid.AllBitsSet;
 
+    private static readonly CallerIdentity InternalCaller = new()
+    {
+        OrganizationId = InternalCallerOrganizationId,
+        Scopes = [SynaxisPolicies.InternalScope],
+    };
+
+    private SignedIdentity? _signedInternalCaller;
+
     public async Task<(ApiKeyVerificationStatus Status, VerifiedApiKey? Key)> VerifyAsync(
         string key, string requestId, CancellationToken cancellationToken)
     {
@@ -29,12 +38,8 @@ internal sealed partial class KeysServiceClient(IHttpClientFactory httpClients, 
         {
             Content = JsonContent.Create(new VerifyApiKeyRequest(key), ApiKeyJsonContext.Default.VerifyApiKeyRequest),
         };
-        request.Headers.TryAddWithoutValidation(InternalIdentity.HeaderName, signer.Sign(new CallerIdentity
-        {
-            OrganizationId = InternalCallerOrganizationId,
-            Scopes = [SynaxisPolicies.InternalScope],
-            RequestId = requestId,
-        }));
+        request.Headers.TryAddWithoutValidation(InternalIdentity.HeaderName, signer.Sign(InternalCaller, ref _signedInternalCaller));
+        request.Headers.TryAddWithoutValidation(RequestIdHeader.Name, requestId);
 
         try
         {

@@ -10,8 +10,8 @@ namespace Synaxis.Gateway.Proxy;
 
 /// <summary>
 /// What every proxied request carries to a service: no client-sent internal header ever, no API key ever, the
-/// request id, and, for an authenticated caller (access token or API key), a freshly signed
-/// <see cref="InternalIdentity.HeaderName"/> in place of the credential the gateway already checked.
+/// request id (<c>x-request-id</c>), and, for an authenticated caller (access token or API key), a signed
+/// <see cref="InternalIdentity.HeaderName"/> naming the caller in place of the credential the gateway already checked.
 /// </summary>
 internal static partial class InternalIdentityTransforms
 {
@@ -59,7 +59,12 @@ internal static partial class InternalIdentityTransforms
         {
             if (user.Identity?.IsAuthenticated == true)
             {
-                signer.TrySign(user, requestId, out identity);
+                // An API key's caller is fixed: its cached record keeps one signed value for a while. Any other caller
+                // (an access token) is signed from its claims.
+                identity = user.Identity.AuthenticationType == ApiKeyDefaults.AuthenticationScheme &&
+                    transform.HttpContext.Features.Get<CachedApiKey>() is { } key
+                        ? key.SignedIdentity(signer)
+                        : signer.TrySign(user, out var signed) ? signed : null;
             }
         }
         catch (InvalidOperationException exception)

@@ -30,7 +30,6 @@ public sealed class AuditApiClient(HttpClient http, InternalIdentitySigner signe
                 KeyId = caller.KeyId,
                 Scopes = caller.Scopes ?? [],
                 GroupIds = [],
-                RequestId = Guid.NewGuid().ToString("N"),
             }));
         }
         return await http.SendAsync(request);

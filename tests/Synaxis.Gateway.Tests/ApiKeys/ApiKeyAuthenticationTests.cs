@@ -99,7 +99,8 @@ public sealed class ApiKeyAuthenticationTests(ApiKeyFixture fixture)
         Assert.Equal(key.Verified.OrganizationId, result.Identity.OrganizationId);
         Assert.Equal(OrganizationRoles.Member, result.Identity.Role);
         Assert.Equal([key.Verified.GroupId!.Value], result.Identity.GroupIds);
-        Assert.Equal(Assert.Single(response.Headers.GetValues("x-request-id")), result.Identity.RequestId);
+        var requestId = Assert.Single(response.Headers.GetValues("x-request-id"));
+        Assert.Equal(requestId, Assert.Single(echo.Header("x-request-id")));
         // The key itself stays at the edge.
         Assert.Empty(echo.Header("Authorization"));
         Assert.Empty(echo.Header("x-api-key"));
@@ -110,7 +111,39 @@ public sealed class ApiKeyAuthenticationTests(ApiKeyFixture fixture)
         Assert.True(internalCall.IsValid, internalCall.FailureReason);
         Assert.Equal([SynaxisPolicies.InternalScope], internalCall.Identity.Scopes);
         Assert.Null(internalCall.Identity.UserId);
-        Assert.Equal(result.Identity.RequestId, internalCall.Identity.RequestId);
+        Assert.Equal(requestId, Keys.LastRequestId);
+    }
+
+    [Fact]
+    public async Task A_key_s_requests_share_one_signed_identity_and_each_keeps_its_own_request_id()
+    {
+        var key = Keys.Register([ApiKeyScopes.Inference]);
+        var other = Keys.Register([ApiKeyScopes.Inference]);
+
+        var identities = new List<string>();
+        var requestIds = new HashSet<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            if (i == 2)
+            {
+                // Into another second: a value signed per request would now carry another issue time.
+                await Task.Delay(TimeSpan.FromSeconds(1.1));
+            }
+            using var response = await SendAsync("/v1/models", bearer: key.Key);
+            var echo = await AssertReachedServiceAsync(response);
+            identities.Add(Assert.Single(echo.Header("X-Synaxis-Identity")));
+            Assert.True(requestIds.Add(Assert.Single(echo.Header("x-request-id"))));
+        }
+        using var otherResponse = await SendAsync("/v1/models", bearer: other.Key);
+        var otherIdentity = Assert.Single((await AssertReachedServiceAsync(otherResponse)).Header("X-Synaxis-Identity"));
+
+        // Signed once for the key (the test runs well within half the identity's lifetime), never shared with another key.
+        Assert.Single(identities.Distinct());
+        Assert.NotEqual(identities[0], otherIdentity);
+        var result = ServiceValidator.Validate(identities[0]);
+        Assert.True(result.IsValid, result.FailureReason);
+        Assert.Equal(key.Verified.ApiKeyId, result.Identity.KeyId);
+        Assert.Equal(other.Verified.ApiKeyId, ServiceValidator.Validate(otherIdentity).Identity?.KeyId);
     }
 
     [Fact]

@@ -40,6 +40,9 @@ public sealed class FakeKeysService : IAsyncDisposable
     /// <summary>The identity of the last call, as the Keys service would have validated it.</summary>
     public InternalIdentityValidationResult? LastIdentity { get; private set; }
 
+    /// <summary>The <c>x-request-id</c> of the last call.</summary>
+    public string? LastRequestId { get; private set; }
+
     public int CallsFor(string keyId) => _callsByKeyId.TryGetValue(keyId, out var calls) ? calls : 0;
 
     /// <summary>A new key in the table: owner, organization, role, group and scopes as given.</summary>
@@ -72,6 +75,7 @@ public sealed class FakeKeysService : IAsyncDisposable
         Interlocked.Increment(ref _calls);
         var identity = Validator.Validate(context.Request.Headers[InternalIdentity.HeaderName].ToString());
         LastIdentity = identity;
+        LastRequestId = context.Request.Headers["x-request-id"].ToString();
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay);

@@ -63,7 +63,7 @@ public sealed class EventsHubAuthenticationTests(RealtimeFixture fixture)
         var forger = new InternalIdentitySigner(
             Options.Create(new InternalIdentityOptions { SigningKey = "not-the-gateways-internal-identity-key-0123456789" }),
             TimeProvider.System);
-        var forged = forger.Sign(new CallerIdentity { OrganizationId = Guid.NewGuid(), UserId = Guid.NewGuid(), Role = "Owner", RequestId = "forged" });
+        var forged = forger.Sign(new CallerIdentity { OrganizationId = Guid.NewGuid(), UserId = Guid.NewGuid(), Role = "Owner" });
         await using var client = RealtimeFixture.CreateClient(fixture.AuditHub, configure: options => options.Headers[InternalIdentity.HeaderName] = forged);
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.StartAsync());

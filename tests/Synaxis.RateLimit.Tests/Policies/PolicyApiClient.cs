@@ -41,7 +41,6 @@ public sealed class PolicyApiClient(HttpClient http)
                 UserId = caller.UserId,
                 Role = caller.Role,
                 GroupIds = [],
-                RequestId = Guid.NewGuid().ToString("N"),
             }));
         }
         return http.SendAsync(request);

@@ -46,7 +46,6 @@ public sealed class CatalogApiClient(HttpClient http)
                 UserId = caller.UserId,
                 Role = caller.Role,
                 GroupIds = [],
-                RequestId = Guid.NewGuid().ToString("N"),
             }));
         }
         return http.SendAsync(request);

@@ -165,7 +165,6 @@ public sealed class InferenceFixture : IAsyncLifetime
         UserId = userId,
         Role = OrganizationRoles.Member,
         GroupIds = [],
-        RequestId = Guid.NewGuid().ToString("N"),
     });
 
     public async Task DisposeAsync()

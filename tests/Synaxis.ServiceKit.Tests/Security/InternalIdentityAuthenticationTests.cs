@@ -70,15 +70,20 @@ public sealed class InternalIdentityAuthenticationTests : IAsyncLifetime
         UserId = Guid.NewGuid(),
         Role = role,
         GroupIds = [Guid.NewGuid()],
-        RequestId = "rid-" + Guid.NewGuid().ToString("N"),
     };
 
-    private async Task<HttpResponseMessage> GetAsync(string path, params string[] identities)
+    private Task<HttpResponseMessage> GetAsync(string path, params string[] identities) => GetAsync(path, identities, requestId: null);
+
+    private async Task<HttpResponseMessage> GetAsync(string path, string[] identities, string? requestId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         foreach (var identity in identities)
         {
             request.Headers.TryAddWithoutValidation(InternalIdentity.HeaderName, identity);
+        }
+        if (requestId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(RequestIdHeader.Name, requestId);
         }
         return await _http.SendAsync(request);
     }
@@ -159,7 +164,8 @@ public sealed class InternalIdentityAuthenticationTests : IAsyncLifetime
     public async Task An_admin_or_owner_reaches_admin_endpoints_and_sees_every_claim(string role)
     {
         var caller = Caller(role) with { KeyId = Guid.NewGuid(), Scopes = ["admin"] };
-        using var response = await GetAsync("/admin-only", _signer.Sign(caller));
+        var requestId = "rid-" + Guid.NewGuid().ToString("N");
+        using var response = await GetAsync("/admin-only", [_signer.Sign(caller)], requestId);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -171,7 +177,41 @@ public sealed class InternalIdentityAuthenticationTests : IAsyncLifetime
         Assert.Equal(caller.GroupIds, body.GetProperty("groups").EnumerateArray().Select(g => g.GetGuid()));
         Assert.Equal(caller.KeyId, body.GetProperty("keyId").GetGuid());
         Assert.Equal(["admin"], body.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
-        Assert.Equal(caller.RequestId, body.GetProperty("requestId").GetString());
+        Assert.Equal(requestId, body.GetProperty("requestId").GetString());
+    }
+
+    [Fact]
+    public async Task One_signed_identity_serves_many_requests_each_with_its_own_request_id()
+    {
+        var caller = Caller(OrganizationRoles.Member);
+        var header = _signer.Sign(caller);
+
+        var seen = new List<string?>();
+        foreach (var requestId in new[] { "first-request", "second-request", "third.request_3" })
+        {
+            using var response = await GetAsync("/members", [header], requestId);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(caller.OrganizationId, body.GetProperty("organizationId").GetGuid());
+            Assert.Equal(caller.GroupIds, body.GetProperty("groups").EnumerateArray().Select(g => g.GetGuid()));
+            seen.Add(body.GetProperty("requestId").GetString());
+        }
+        Assert.Equal(["first-request", "second-request", "third.request_3"], seen);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("has spaces in it")]
+    [InlineData("semi;colon")]
+    [InlineData("a-request-id-far-longer-than-the-sixty-four-characters-any-hop-accepts")]
+    public async Task Without_a_plain_request_id_the_service_uses_its_own_trace_identifier(string? requestId)
+    {
+        using var response = await GetAsync("/members", [_signer.Sign(Caller(OrganizationRoles.Member))], requestId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString();
+        Assert.False(string.IsNullOrEmpty(seen));
+        Assert.NotEqual(requestId, seen);
     }
 
     [Fact]

@@ -30,7 +30,6 @@ public sealed class InternalIdentitySignerValidatorTests
         GroupIds = [Guid.NewGuid(), Guid.NewGuid()],
         KeyId = Guid.NewGuid(),
         Scopes = ["inference", "admin"],
-        RequestId = "req-123_abc.def",
     };
 
     [Fact]
@@ -48,7 +47,7 @@ public sealed class InternalIdentitySignerValidatorTests
         Assert.Equal(caller.GroupIds, result.Identity.GroupIds);
         Assert.Equal(caller.KeyId, result.Identity.KeyId);
         Assert.Equal(caller.Scopes, result.Identity.Scopes);
-        Assert.Equal(caller.RequestId, result.Identity.RequestId);
+        Assert.Null(result.Identity.RequestId);
         Assert.Equal(Start, result.IssuedAt);
         Assert.Equal(Start.AddSeconds(60), result.ExpiresAt);
     }
@@ -72,7 +71,7 @@ public sealed class InternalIdentitySignerValidatorTests
         Assert.Equal(2, root.GetProperty("groups").GetArrayLength());
         Assert.Equal(caller.KeyId, root.GetProperty("key").GetGuid());
         Assert.Equal(["inference", "admin"], root.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
-        Assert.Equal("req-123_abc.def", root.GetProperty("rid").GetString());
+        Assert.False(root.TryGetProperty("rid", out _), "the request id travels in x-request-id, not in the signed caller");
         Assert.Equal(Start.ToUnixTimeSeconds(), root.GetProperty("iat").GetInt64());
         Assert.Equal(Start.ToUnixTimeSeconds() + 60, root.GetProperty("exp").GetInt64());
     }
@@ -91,7 +90,7 @@ public sealed class InternalIdentitySignerValidatorTests
             new Claim("jti", "ignored"),
         ], "Bearer"));
 
-        Assert.True(_signer.TrySign(principal, "rid-1", out var header));
+        Assert.True(_signer.TrySign(principal, out var header));
         var result = _validator.Validate(header);
 
         Assert.True(result.IsValid, result.FailureReason);
@@ -101,18 +100,17 @@ public sealed class InternalIdentitySignerValidatorTests
         Assert.Equal([group1, group2], result.Identity.GroupIds);
         Assert.Null(result.Identity.KeyId);
         Assert.Empty(result.Identity.Scopes);
-        Assert.Equal("rid-1", result.Identity.RequestId);
         Assert.DoesNotContain("\"key\"", PayloadJson(header));
     }
 
     [Fact]
     public void An_anonymous_principal_or_one_without_an_organization_is_not_signed()
     {
-        Assert.False(_signer.TrySign(new ClaimsPrincipal(new ClaimsIdentity()), "rid", out _));
+        Assert.False(_signer.TrySign(new ClaimsPrincipal(new ClaimsIdentity()), out _));
         var noOrganization = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())], "Bearer"));
-        Assert.False(_signer.TrySign(noOrganization, "rid", out _));
+        Assert.False(_signer.TrySign(noOrganization, out _));
         var badOrganization = new ClaimsPrincipal(new ClaimsIdentity([new Claim("org_id", "not-a-guid")], "Bearer"));
-        Assert.False(_signer.TrySign(badOrganization, "rid", out _));
+        Assert.False(_signer.TrySign(badOrganization, out _));
     }
 
     [Fact]
@@ -217,7 +215,7 @@ public sealed class InternalIdentitySignerValidatorTests
     public void A_huge_value_is_refused_before_it_is_decoded_or_hashed()
     {
         // A correctly signed value, only too long: refused on length alone.
-        var bigJson = "{\"org\":\"" + Guid.NewGuid() + "\",\"rid\":\"" + new string('x', 9000) + "\",\"iat\":1,\"exp\":2}";
+        var bigJson = "{\"org\":\"" + Guid.NewGuid() + "\",\"role\":\"" + new string('x', 9000) + "\",\"iat\":1,\"exp\":2}";
         var signed = SignRaw(bigJson);
         Assert.True(signed.Length > InternalIdentity.MaxHeaderLength);
         Assert.Equal(InternalIdentityFailure.Malformed, _validator.Validate(signed).Failure);
@@ -231,11 +229,10 @@ public sealed class InternalIdentitySignerValidatorTests
     [InlineData("[]")]
     [InlineData("null")]
     [InlineData("{}")]
-    [InlineData("{\"org\":\"00000000-0000-0000-0000-000000000000\",\"rid\":\"r\",\"iat\":1,\"exp\":2}")]
-    [InlineData("{\"org\":\"not-a-guid\",\"rid\":\"r\",\"iat\":1,\"exp\":2}")]
-    [InlineData("{\"org\":\"3f2c1a8e-0d7b-4c4e-9a51-6c1b2d3e4f50\",\"iat\":1,\"exp\":2}")]
-    [InlineData("{\"org\":\"3f2c1a8e-0d7b-4c4e-9a51-6c1b2d3e4f50\",\"rid\":\"r\",\"iat\":5,\"exp\":5}")]
-    [InlineData("{\"org\":\"3f2c1a8e-0d7b-4c4e-9a51-6c1b2d3e4f50\",\"rid\":\"r\",\"groups\":null,\"iat\":1,\"exp\":2}")]
+    [InlineData("{\"org\":\"00000000-0000-0000-0000-000000000000\",\"iat\":1,\"exp\":2}")]
+    [InlineData("{\"org\":\"not-a-guid\",\"iat\":1,\"exp\":2}")]
+    [InlineData("{\"org\":\"3f2c1a8e-0d7b-4c4e-9a51-6c1b2d3e4f50\",\"iat\":5,\"exp\":5}")]
+    [InlineData("{\"org\":\"3f2c1a8e-0d7b-4c4e-9a51-6c1b2d3e4f50\",\"groups\":null,\"iat\":1,\"exp\":2}")]
     public void A_correctly_signed_payload_of_the_wrong_shape_is_malformed(string json)
     {
         Assert.Equal(InternalIdentityFailure.Malformed, _validator.Validate(SignRaw(json)).Failure);
@@ -245,7 +242,7 @@ public sealed class InternalIdentitySignerValidatorTests
     public void There_is_no_algorithm_to_negotiate_so_jwt_style_confusion_fails()
     {
         var now = Start.ToUnixTimeSeconds();
-        var claims = $"{{\"org\":\"{Guid.NewGuid()}\",\"role\":\"Owner\",\"rid\":\"r\",\"iat\":{now},\"exp\":{now + 60}}}";
+        var claims = $"{{\"org\":\"{Guid.NewGuid()}\",\"role\":\"Owner\",\"iat\":{now},\"exp\":{now + 60}}}";
         string Encode(string s) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(s));
 
         // alg:none JWT: header.payload. (empty signature)
@@ -263,7 +260,7 @@ public sealed class InternalIdentitySignerValidatorTests
         Assert.Equal(InternalIdentityFailure.Malformed, _validator.Validate(jwt).Failure);
 
         // A payload that names an algorithm is just data: the signature still decides.
-        var withAlg = $"{{\"alg\":\"none\",\"org\":\"{Guid.NewGuid()}\",\"rid\":\"r\",\"iat\":{now},\"exp\":{now + 60}}}";
+        var withAlg = $"{{\"alg\":\"none\",\"org\":\"{Guid.NewGuid()}\",\"iat\":{now},\"exp\":{now + 60}}}";
         Assert.Equal(InternalIdentityFailure.BadSignature, _validator.Validate(Encode(withAlg) + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").Failure);
         Assert.True(_validator.Validate(SignRaw(withAlg)).IsValid);
     }

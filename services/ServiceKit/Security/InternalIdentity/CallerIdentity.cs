@@ -5,8 +5,12 @@ namespace Synaxis.ServiceKit.Security;
 /// <summary>
 /// Who is calling, as the gateway established it: the organization the request acts in, the user (absent
 /// for an API key acting alone), their role and groups there, the API key and its scopes when one was used,
-/// and the gateway's request id.
+/// and, for a request being served, the gateway's request id.
 /// </summary>
+/// <remarks>
+/// The signed internal identity holds the caller without the request id, so one signature serves a caller's
+/// requests for a while; the request id travels beside it in <c>x-request-id</c>.
+/// </remarks>
 public sealed record CallerIdentity
 {
     public required Guid OrganizationId { get; init; }
@@ -22,7 +26,8 @@ public sealed record CallerIdentity
 
     public IReadOnlyList<string> Scopes { get; init; } = [];
 
-    public required string RequestId { get; init; }
+    /// <summary>The gateway's request id; not part of what <see cref="InternalIdentitySigner"/> signs.</summary>
+    public string? RequestId { get; init; }
 
     public bool IsOrganizationManager => OrganizationRoles.IsManager(Role);
 
@@ -50,13 +55,30 @@ public sealed record CallerIdentity
         };
     }
 
-    /// <summary>Claims named as in <see cref="SynaxisClaims"/>, with <c>sub</c> as name and <c>org_role</c> as role.</summary>
-    public ClaimsPrincipal ToClaimsPrincipal(string authenticationType)
+    /// <summary>
+    /// Claims named as in <see cref="SynaxisClaims"/>, with <c>sub</c> as name and <c>org_role</c> as role; <c>rid</c>
+    /// when <see cref="RequestId"/> is set.
+    /// </summary>
+    public ClaimsPrincipal ToClaimsPrincipal(string authenticationType) =>
+        CreatePrincipal(ToClaims(), authenticationType, RequestId);
+
+    /// <summary>A principal from claims made by <see cref="ToClaims"/> (copied, never shared) and a request id.</summary>
+    internal static ClaimsPrincipal CreatePrincipal(Claim[] callerClaims, string authenticationType, string? requestId)
+    {
+        var identity = new ClaimsIdentity(callerClaims, authenticationType, SynaxisClaims.Subject, SynaxisClaims.OrganizationRole);
+        if (!string.IsNullOrEmpty(requestId))
+        {
+            identity.AddClaim(new Claim(SynaxisClaims.RequestId, requestId));
+        }
+        return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>The caller's claims without the request id: what a validated identity keeps to build each request's principal.</summary>
+    internal Claim[] ToClaims()
     {
         var claims = new List<Claim>(4 + GroupIds.Count + Scopes.Count)
         {
             new(SynaxisClaims.OrganizationId, OrganizationId.ToString()),
-            new(SynaxisClaims.RequestId, RequestId),
         };
         if (UserId is { } userId)
         {
@@ -78,7 +100,6 @@ public sealed record CallerIdentity
         {
             claims.Add(new Claim(SynaxisClaims.Scope, scope));
         }
-        return new ClaimsPrincipal(new ClaimsIdentity(
-            claims, authenticationType, SynaxisClaims.Subject, SynaxisClaims.OrganizationRole));
+        return [.. claims];
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Synaxis.ServiceKit.Http;
 
 namespace Synaxis.ServiceKit.Security;
 
@@ -9,7 +10,8 @@ public sealed class InternalIdentityAuthenticationOptions : AuthenticationScheme
 
 /// <summary>
 /// Authenticates requests by the gateway's signed <see cref="InternalIdentity.HeaderName"/>: none is
-/// anonymous (the endpoint's policy decides), an invalid one fails, a valid one becomes the principal.
+/// anonymous (the endpoint's policy decides), an invalid one fails, a valid one becomes the principal, with the
+/// request id (<c>rid</c>) the gateway sent in <c>x-request-id</c> (this hop's own trace identifier when none came).
 /// </summary>
 public sealed partial class InternalIdentityAuthenticationHandler(
     IOptionsMonitor<InternalIdentityAuthenticationOptions> options,
@@ -38,10 +40,13 @@ public sealed partial class InternalIdentityAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail(result.FailureReason!));
         }
 
-        var principal = result.Identity.ToClaimsPrincipal(Scheme.Name);
+        var principal = result.CreatePrincipal(Scheme.Name, RequestId());
         var properties = new AuthenticationProperties { IssuedUtc = result.IssuedAt, ExpiresUtc = result.ExpiresAt };
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name)));
     }
+
+    private string RequestId() =>
+        Request.Headers[RequestIdHeader.Name] is { Count: 1 } values && RequestIdHeader.IsSane(values[0]) ? values[0]! : Context.TraceIdentifier;
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

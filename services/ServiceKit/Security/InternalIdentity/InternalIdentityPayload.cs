@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Synaxis.ServiceKit.Security;
 
-/// <summary>The signed JSON. Short names: it travels on every internal request.</summary>
+/// <summary>
+/// The signed JSON: who is calling, not which request (the request id travels in <c>x-request-id</c>, so one signature
+/// serves a caller for a while). Short names: it travels on every internal request.
+/// </summary>
 internal sealed class InternalIdentityPayload
 {
     [JsonPropertyName("sub")]
@@ -22,9 +25,6 @@ internal sealed class InternalIdentityPayload
 
     [JsonPropertyName("scopes")]
     public string[] Scopes { get; set; } = [];
-
-    [JsonPropertyName("rid"), JsonRequired]
-    public string RequestId { get; set; } = "";
 
     [JsonPropertyName("iat"), JsonRequired]
     public long IssuedAt { get; set; }

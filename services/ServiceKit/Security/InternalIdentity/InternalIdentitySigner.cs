@@ -9,7 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Synaxis.ServiceKit.Security;
 
-/// <summary>Gateway side: turns the authenticated caller into a freshly signed <see cref="InternalIdentity.HeaderName"/> value.</summary>
+/// <summary>
+/// Gateway side: turns the authenticated caller into a signed <see cref="InternalIdentity.HeaderName"/> value. The value
+/// names the caller, not the request (whose id travels in <c>x-request-id</c>), so a caller seen often can send the same
+/// value for half its lifetime (<see cref="Sign(CallerIdentity, ref SignedIdentity?)"/>), and a service that has checked
+/// it once recognises it.
+/// </summary>
 public sealed class InternalIdentitySigner
 {
     private const int StackLimit = 1024;
@@ -29,10 +34,9 @@ public sealed class InternalIdentitySigner
     /// Signs the caller held by <paramref name="principal"/>; <see langword="false"/> when it is unauthenticated
     /// or carries no valid organization id, in which case no identity must be forwarded.
     /// </summary>
-    public bool TrySign(ClaimsPrincipal principal, string requestId, [NotNullWhen(true)] out string? headerValue)
+    public bool TrySign(ClaimsPrincipal principal, [NotNullWhen(true)] out string? headerValue)
     {
         ArgumentNullException.ThrowIfNull(principal);
-        ArgumentException.ThrowIfNullOrEmpty(requestId);
         headerValue = null;
         if (principal.Identity?.IsAuthenticated != true || principal.FindOrganizationId() is not { } organizationId)
         {
@@ -49,20 +53,37 @@ public sealed class InternalIdentitySigner
             Groups = groups as Guid[] ?? [.. groups],
             Key = principal.GetKeyId(),
             Scopes = scopes as string[] ?? [.. scopes],
-            RequestId = requestId,
-        });
+        }, out _);
         return true;
     }
 
-    public string Sign(CallerIdentity caller)
+    /// <summary>A freshly signed value for <paramref name="caller"/> (its <see cref="CallerIdentity.RequestId"/> is not signed).</summary>
+    public string Sign(CallerIdentity caller) => Sign(ToPayload(caller), out _);
+
+    /// <summary>
+    /// The value in <paramref name="reusable"/> while less than half its lifetime has passed (so it stays valid for the
+    /// hop that carries it), else a freshly signed one, kept there. <paramref name="reusable"/> must only ever hold
+    /// values signed for this same <paramref name="caller"/>. Concurrent callers may both sign; either value is right.
+    /// </summary>
+    public string Sign(CallerIdentity caller, ref SignedIdentity? reusable)
+    {
+        if (Volatile.Read(ref reusable) is { } current && _time.GetUtcNow() < current.RefreshAt)
+        {
+            return current.Value;
+        }
+        var value = Sign(ToPayload(caller), out var issuedAt);
+        Volatile.Write(ref reusable, new SignedIdentity(value, issuedAt + _lifetime / 2));
+        return value;
+    }
+
+    private static InternalIdentityPayload ToPayload(CallerIdentity caller)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        ArgumentException.ThrowIfNullOrEmpty(caller.RequestId);
         if (caller.OrganizationId == Guid.Empty)
         {
             throw new ArgumentException("The caller has no organization.", nameof(caller));
         }
-        return Sign(new InternalIdentityPayload
+        return new InternalIdentityPayload
         {
             Subject = caller.UserId,
             Organization = caller.OrganizationId,
@@ -70,13 +91,12 @@ public sealed class InternalIdentitySigner
             Groups = [.. caller.GroupIds],
             Key = caller.KeyId,
             Scopes = [.. caller.Scopes],
-            RequestId = caller.RequestId,
-        });
+        };
     }
 
-    private string Sign(InternalIdentityPayload payload)
+    private string Sign(InternalIdentityPayload payload, out DateTimeOffset issuedAt)
     {
-        var issuedAt = _time.GetUtcNow();
+        issuedAt = _time.GetUtcNow();
         payload.IssuedAt = issuedAt.ToUnixTimeSeconds();
         payload.ExpiresAt = issuedAt.Add(_lifetime).ToUnixTimeSeconds();
 
@@ -153,3 +173,6 @@ public sealed class InternalIdentitySigner
         }
     }
 }
+
+/// <summary>A signed identity kept for reuse, and when to sign it afresh.</summary>
+public sealed record SignedIdentity(string Value, DateTimeOffset RefreshAt);

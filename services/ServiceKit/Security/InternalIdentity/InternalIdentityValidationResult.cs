@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Claims;
 
 namespace Synaxis.ServiceKit.Security;
 
@@ -20,14 +21,19 @@ public enum InternalIdentityFailure
 
 public readonly record struct InternalIdentityValidationResult
 {
-    private InternalIdentityValidationResult(CallerIdentity? identity, InternalIdentityFailure failure, DateTimeOffset issuedAt, DateTimeOffset expiresAt)
+    private readonly Claim[]? _claims;
+
+    private InternalIdentityValidationResult(
+        CallerIdentity? identity, Claim[]? claims, InternalIdentityFailure failure, DateTimeOffset issuedAt, DateTimeOffset expiresAt)
     {
         Identity = identity;
+        _claims = claims;
         Failure = failure;
         IssuedAt = issuedAt;
         ExpiresAt = expiresAt;
     }
 
+    /// <summary>The signed caller; its <see cref="CallerIdentity.RequestId"/> is not part of the signature and is unset.</summary>
     public CallerIdentity? Identity { get; }
 
     public InternalIdentityFailure Failure { get; }
@@ -50,11 +56,21 @@ public readonly record struct InternalIdentityValidationResult
         _ => "The internal identity is not valid.",
     };
 
-    public static InternalIdentityValidationResult Success(CallerIdentity identity, DateTimeOffset issuedAt, DateTimeOffset expiresAt) =>
-        new(identity, InternalIdentityFailure.None, issuedAt, expiresAt);
+    internal static InternalIdentityValidationResult Success(CallerIdentity identity, Claim[] claims, DateTimeOffset issuedAt, DateTimeOffset expiresAt) =>
+        new(identity, claims, InternalIdentityFailure.None, issuedAt, expiresAt);
+
+    /// <summary>A new principal for one request of the validated caller, carrying <paramref name="requestId"/> as <c>rid</c>.</summary>
+    public ClaimsPrincipal CreatePrincipal(string authenticationType, string requestId)
+    {
+        if (!IsValid || _claims is null)
+        {
+            throw new InvalidOperationException("Only a valid internal identity becomes a principal.");
+        }
+        return CallerIdentity.CreatePrincipal(_claims, authenticationType, requestId);
+    }
 
     public static InternalIdentityValidationResult Failed(InternalIdentityFailure failure) =>
         failure == InternalIdentityFailure.None
             ? throw new ArgumentOutOfRangeException(nameof(failure))
-            : new(null, failure, default, default);
+            : new(null, null, failure, default, default);
 }
