@@ -13,7 +13,7 @@ internal static class RequestIds
     public const string HeaderName = RequestIdHeader.Name;
 
     public static string FromIncoming(StringValues incoming) =>
-        incoming is { Count: 1 } && RequestIdHeader.IsSane(incoming[0]) ? incoming[0]! : Guid.CreateVersion7().ToString("N");
+        incoming is { Count: 1 } && RequestIdHeader.IsSane(incoming[0]) ? incoming[0]! : RandomRequestIds.Next();
 
     /// <summary>
     /// Fixes the request id as <see cref="HttpContext.TraceIdentifier"/> (so ProblemDetails and logs show it)
