@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Synaxis.Routing.Catalog;
 using Synaxis.Routing.Contracts;
 using Synaxis.Routing.Events;
 using Synaxis.Routing.Infrastructure;
 using Synaxis.Routing.Model;
 using Synaxis.Routing.Security;
+using Synaxis.Routing.Upstream;
 using Synaxis.ServiceKit.Events;
 using Synaxis.ServiceKit.Http;
 
@@ -16,7 +18,9 @@ namespace Synaxis.Routing.Apis;
 /// Upstream providers: the organization's own and the global ones (<c>organizationId: null</c>, <c>global: true</c>).
 /// Everyone in the organization reads both; Owners and Admins change the organization's, platform administrators the
 /// global ones. Another organization's provider answers 404, as an unknown id. The API key is write-only: stored
-/// encrypted, answered only as <c>hasApiKey</c>. Every change publishes its event in the same transaction, then
+/// encrypted, answered only as <c>hasApiKey</c>. An organization's provider must be on the public internet: a base URL
+/// on <c>localhost</c> or a non-public IP literal is refused (see <see cref="PublicAddress"/>) unless
+/// <c>Routing:CustomProviders:AllowPrivateNetworks</c>. Every change publishes its event in the same transaction, then
 /// tells every Routing instance to reload its catalog.
 /// </summary>
 public static class ProvidersApi
@@ -56,6 +60,7 @@ public static class ProvidersApi
         ProviderKeyProtector protector,
         IEventOutbox outbox,
         CatalogChangeNotifier notifier,
+        IOptions<CustomProviderOptions> customProviders,
         CancellationToken cancellationToken)
     {
         var caller = http.CatalogCaller();
@@ -69,6 +74,10 @@ public static class ProvidersApi
                 request.Enabled ?? true) is { } invalid)
         {
             return invalid;
+        }
+        if (!global && RefuseBaseUrl(provider.BaseUrl, customProviders.Value) is { } privateUrl)
+        {
+            return privateUrl;
         }
         SetApiKey(provider, request.ApiKey, protector);
         db.Providers.Add(provider);
@@ -87,6 +96,7 @@ public static class ProvidersApi
         ProviderKeyProtector protector,
         IEventOutbox outbox,
         CatalogChangeNotifier notifier,
+        IOptions<CustomProviderOptions> customProviders,
         CancellationToken cancellationToken)
     {
         var caller = http.CatalogCaller();
@@ -110,6 +120,10 @@ public static class ProvidersApi
         if (Apply(provider, request.Name, request.Kind, request.BaseUrl, request.ApiVersion, request.IsFree, request.FreeTier, request.Enabled) is { } invalid)
         {
             return invalid;
+        }
+        if (!global && request.BaseUrl is not null && RefuseBaseUrl(provider.BaseUrl, customProviders.Value) is { } privateUrl)
+        {
+            return privateUrl;
         }
         var apiKeyChanged = request.ApiKey is not null && !IsSameKey(protectedKeyBefore, request.ApiKey, protector);
         if (apiKeyChanged)
@@ -211,6 +225,14 @@ public static class ProvidersApi
         }
         return null;
     }
+
+    /// <summary>
+    /// The 400 for an organization's provider whose base URL is plainly not on the public internet (an IP literal that
+    /// is not public, or <c>localhost</c>), unless <see cref="CustomProviderOptions.AllowPrivateNetworks"/>; else null.
+    /// Early feedback only: a DNS name passes here, and what it resolves to is refused at connect time.
+    /// </summary>
+    private static ValidationProblem? RefuseBaseUrl(string baseUrl, CustomProviderOptions options) =>
+        !options.AllowPrivateNetworks && PublicAddress.RefusalOf(baseUrl) is { } refusal ? Problems.Invalid("baseUrl", refusal) : null;
 
     /// <summary>Encrypts the key; empty (or blank) removes it.</summary>
     private static void SetApiKey(Provider provider, string? apiKey, ProviderKeyProtector protector) =>

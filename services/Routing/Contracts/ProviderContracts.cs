@@ -10,7 +10,10 @@ public sealed record FreeTier(
     [property: Range(1, int.MaxValue)] int? TokensPerMinute);
 
 /// <param name="Kind"><c>openai-compatible</c>, <c>anthropic</c> or <c>azure-openai</c>.</param>
-/// <param name="BaseUrl">The API root, e.g. <c>https://api.groq.com/openai/v1/</c>.</param>
+/// <param name="BaseUrl">
+/// The API root, e.g. <c>https://api.groq.com/openai/v1/</c>. An organization's must be on the public internet: not
+/// <c>localhost</c> nor a loopback, private or link-local address (unless <c>Routing:CustomProviders:AllowPrivateNetworks</c>).
+/// </param>
 /// <param name="ApiKey">Write-only: stored encrypted, never returned. Absent or empty: the provider needs none.</param>
 /// <param name="ApiVersion">Azure OpenAI's <c>api-version</c>: required for <c>azure-openai</c>, refused for the other kinds.</param>
 /// <param name="IsFree">False when absent.</param>

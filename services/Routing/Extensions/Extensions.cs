@@ -1,8 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Synaxis.Routing.Catalog;
 using Synaxis.Routing.Inference;
 using Synaxis.Routing.Infrastructure;
+using Synaxis.Routing.Upstream;
 using Synaxis.ServiceKit.Data;
 using Synaxis.ServiceKit.Events;
 using Synaxis.ServiceKit.Http;
@@ -47,22 +49,43 @@ internal static class Extensions
         // Upstream calls: pooled connections, no automatic retries or total timeout (fallback is Routing's own, and a
         // stream may last minutes); service discovery still resolves http://mock-provider. RemoveAllResilienceHandlers
         // is marked experimental (EXTEXP0001) but is the supported way to undo ConfigureHttpClientDefaults for one client.
+        // Organizations' custom providers have their own client, so their own connection pool: a connection opened for a
+        // global provider (which may be on a private address) is never reused for theirs, and theirs connect only to
+        // public addresses unless Routing:CustomProviders:AllowPrivateNetworks (PublicAddressConnector).
+        builder.Services.AddOptions<CustomProviderOptions>().BindConfiguration(CustomProviderOptions.SectionName).ValidateOnStart();
 #pragma warning disable EXTEXP0001
         builder.Services.AddHttpClient(InferenceProxy.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                AutomaticDecompression = DecompressionMethods.None,
-                MaxConnectionsPerServer = 1024,
-                // A provider's cookies must not reach another organization's calls, and a redirect must not take a
-                // request (with its API key) somewhere the catalog does not name.
-                UseCookies = false,
-                AllowAutoRedirect = false,
-            })
+            .ConfigurePrimaryHttpMessageHandler(UpstreamHandler)
             // The factory's per-request log scope and start/end records (Information) cost every call and are filtered out.
+            .RemoveAllLoggers()
+            .RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient(InferenceProxy.CustomHttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(services =>
+            {
+                var handler = UpstreamHandler();
+                if (!services.GetRequiredService<IOptions<CustomProviderOptions>>().Value.AllowPrivateNetworks)
+                {
+                    handler.ConnectCallback = PublicAddressConnector.ConnectAsync;
+                    // Through a proxy the callback would see (and check) the proxy's address, and the proxy would
+                    // connect anywhere: custom providers are reached directly.
+                    handler.UseProxy = false;
+                }
+                return handler;
+            })
             .RemoveAllLoggers()
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }
+
+    private static SocketsHttpHandler UpstreamHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        AutomaticDecompression = DecompressionMethods.None,
+        MaxConnectionsPerServer = 1024,
+        // A provider's cookies must not reach another organization's calls, and a redirect must not take a
+        // request (with its API key) somewhere the catalog does not name.
+        UseCookies = false,
+        AllowAutoRedirect = false,
+    };
 }

@@ -44,6 +44,9 @@ public sealed partial class InferenceProxy(
 {
     public const string HttpClientName = "upstream";
 
+    /// <summary>The client of organizations' own providers: its own pool, public addresses only (see Extensions).</summary>
+    public const string CustomHttpClientName = "upstream-custom";
+
     public const string ProviderHeader = "x-synaxis-provider";
     public const string TierHeader = "x-synaxis-provider-tier";
     public const string CostHeader = "x-synaxis-cost-usd";
@@ -132,7 +135,7 @@ public sealed partial class InferenceProxy(
                 using var upstream = anthropic
                     ? AnthropicRelay.CreateRequest(candidate, anthropicBody!, request.Stream)
                     : UpstreamCall.Create(candidate, operation, request.For(candidate.UpstreamModel), request.Stream);
-                response = await httpClients.CreateClient(HttpClientName)
+                response = await httpClients.CreateClient(candidate.Provider.OrganizationId is null ? HttpClientName : CustomHttpClientName)
                     .SendAsync(upstream, HttpCompletionOption.ResponseHeadersRead, firstByte.Token);
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !context.RequestAborted.IsCancellationRequested)

@@ -65,7 +65,8 @@ public sealed partial class ProviderProbe(
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(Timeout);
-                using var response = await httpClients.CreateClient(InferenceProxy.HttpClientName).SendAsync(request, timeout.Token);
+                using var response = await httpClients.CreateClient(
+                    provider.OrganizationId is null ? InferenceProxy.HttpClientName : InferenceProxy.CustomHttpClientName).SendAsync(request, timeout.Token);
                 if ((int)response.StatusCode < 500 && response.StatusCode != System.Net.HttpStatusCode.TooManyRequests)
                 {
                     health.Success(provider.Id, time.GetElapsedTime(started));

@@ -41,6 +41,8 @@ public sealed class CatalogAdminFixture : IAsyncLifetime
             ["Synaxis:Events:StreamName"] = EventStream,
             ["Routing:PlatformAdministrators:0"] = PlatformAdministratorId.ToString(),
             ["Routing:SeedMockProviders"] = "false",
+            // Production's default, which Development (the tests' environment) turns on: CustomProviderUrlTests need it.
+            ["Routing:CustomProviders:AllowPrivateNetworks"] = "false",
         });
         _ = Service.BaseAddress; // start now: migrations run once, before any test
     }

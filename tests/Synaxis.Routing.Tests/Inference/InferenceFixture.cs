@@ -58,6 +58,8 @@ public sealed class InferenceFixture : IAsyncLifetime
             // The first-run catalog, pointed at the healthy mock: the global mock-free and mock-paid providers.
             ["Routing:SeedMockProviders"] = "true",
             ["Routing:MockProviderUrl"] = new Uri(Healthy.BaseAddress, "v1/").ToString(),
+            // Every organization's provider here is a mock on loopback, which production refuses (PrivateNetworkTests).
+            ["Routing:CustomProviders:AllowPrivateNetworks"] = "true",
         });
         _ = Routing.BaseAddress;
     }
