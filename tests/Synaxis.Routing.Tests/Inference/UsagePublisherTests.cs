@@ -186,6 +186,48 @@ public sealed class UsagePublisherTests(InfrastructureFixture infrastructure) : 
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(15), $"stopping Routing took {stopping.Elapsed}");
     }
 
+    [Fact]
+    public async Task A_held_event_carries_the_answer_s_values_caller_and_time()
+    {
+        using var publisher = Publisher(TimeSpan.FromSeconds(1));
+        await publisher.StartAsync(CancellationToken.None);
+        var recorder = new UsageRecorder(publisher, TimeProvider.System);
+        var (organizationId, userId, keyId, groupId) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var caller = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim(SynaxisClaims.OrganizationId, organizationId.ToString()), new Claim(SynaxisClaims.Subject, userId.ToString()),
+            new Claim(SynaxisClaims.KeyId, keyId.ToString()), new Claim(SynaxisClaims.Groups, groupId.ToString()),
+            new Claim(SynaxisClaims.RequestId, "request-9"),
+        ], "test"));
+
+        var recordedAt = DateTimeOffset.UtcNow;
+        var (cost, saved) = recorder.Record(caller, new StringValues("reservation-9"), "usage-model", Candidate, [Candidate],
+            new TokenUsage(1_000, 2_000), TimeSpan.FromMilliseconds(42), 200);
+        var entry = Assert.Single(await Eventually.ResultAsync(
+            () => _redis.GetDatabase().StreamRangeAsync(EventStreams.UsageOf(_stream)), e => e.Length > 0, "the event", TimeSpan.FromSeconds(30)));
+        var publishedAfter = DateTimeOffset.UtcNow - recordedAt;
+
+        using var json = JsonDocument.Parse((string)entry.Values.Single(v => v.Name == EventStreamFields.Payload).Value!);
+        var root = json.RootElement;
+        var data = root.GetProperty("data");
+        Assert.True(publishedAfter >= TimeSpan.FromSeconds(0.9), $"published after {publishedAfter}, before the delay");
+        // The answer's time, not the time it was published a second later.
+        Assert.InRange(root.GetProperty("occurredAt").GetDateTimeOffset(), recordedAt.AddSeconds(-1), recordedAt.AddMilliseconds(500));
+        Assert.Equal(organizationId, root.GetProperty("organizationId").GetGuid());
+        Assert.Equal(("key", keyId, "request-9"),
+            (root.GetProperty("actorType").GetString(), root.GetProperty("actorId").GetGuid(), root.GetProperty("requestId").GetString()));
+        Assert.Equal((userId, groupId, keyId, "reservation-9"),
+            (data.GetProperty("userId").GetGuid(), data.GetProperty("groupId").GetGuid(), data.GetProperty("keyId").GetGuid(),
+             data.GetProperty("reservationId").GetString()));
+        Assert.Equal(("usage-model", "usage-provider", "paid", 1_000L, 2_000L, 42L, 200),
+            (data.GetProperty("model").GetString(), data.GetProperty("provider").GetString(), data.GetProperty("providerTier").GetString(),
+             data.GetProperty("inputTokens").GetInt64(), data.GetProperty("outputTokens").GetInt64(), data.GetProperty("latencyMs").GetInt64(),
+             data.GetProperty("statusCode").GetInt32()));
+        Assert.Equal((cost, saved), (data.GetProperty("costUsd").GetDecimal(), data.GetProperty("moneySavedUsd").GetDecimal()));
+        Assert.Equal(0.005m, cost); // 1,000 × $1/M + 2,000 × $2/M
+        await publisher.StopAsync(CancellationToken.None);
+    }
+
     private UsagePublisher Publisher(TimeSpan delay, int queueCapacity = 100_000) => new(
         new EventStreamPublisher(_redis, Options.Create(new EventOptions { StreamName = _stream })),
         Options.Create(new UsageOptions { PublishDelay = delay, QueueCapacity = queueCapacity }),
