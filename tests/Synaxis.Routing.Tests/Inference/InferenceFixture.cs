@@ -16,12 +16,24 @@ namespace Synaxis.Routing.Tests.Inference;
 /// Routing on real Kestrel (real PostgreSQL and Redis) and several mock upstreams, each with a standing fault. Each
 /// test makes its own organization with its own providers, so tests stay independent.
 /// </summary>
-public sealed class InferenceFixture : IAsyncLifetime
+public class InferenceFixture : IAsyncLifetime
 {
     public const string InternalSigningKey = "routing-tests-internal-identity-key-0123456789";
 
     private readonly InfrastructureFixture _infrastructure = new();
     private readonly List<MockUpstream> _upstreams = [];
+    private readonly bool _allowPrivateNetworks;
+
+    public InferenceFixture()
+        : this(allowPrivateNetworks: true)
+    {
+    }
+
+    /// <param name="allowPrivateNetworks">
+    /// <c>Routing:CustomProviders:AllowPrivateNetworks</c>: on for the tests whose organizations' providers are the mocks
+    /// on loopback, off to run Routing as production does (<see cref="PrivateNetworkFixture"/>).
+    /// </param>
+    protected InferenceFixture(bool allowPrivateNetworks) => _allowPrivateNetworks = allowPrivateNetworks;
 
     public static readonly InternalIdentitySigner Signer = new(
         Options.Create(new InternalIdentityOptions { SigningKey = InternalSigningKey }), TimeProvider.System);
@@ -58,8 +70,7 @@ public sealed class InferenceFixture : IAsyncLifetime
             // The first-run catalog, pointed at the healthy mock: the global mock-free and mock-paid providers.
             ["Routing:SeedMockProviders"] = "true",
             ["Routing:MockProviderUrl"] = new Uri(Healthy.BaseAddress, "v1/").ToString(),
-            // Every organization's provider here is a mock on loopback, which production refuses (PrivateNetworkTests).
-            ["Routing:CustomProviders:AllowPrivateNetworks"] = "true",
+            ["Routing:CustomProviders:AllowPrivateNetworks"] = _allowPrivateNetworks ? "true" : "false",
         });
         _ = Routing.BaseAddress;
     }
@@ -77,14 +88,19 @@ public sealed class InferenceFixture : IAsyncLifetime
         decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null) =>
         AddProviderAsync(organizationId, name, upstream.BaseAddress, ProviderKinds.OpenAICompatible, null, isFree, model, input, output, aliases, freeRequestsPerDay);
 
+    /// <summary>
+    /// Adds a provider at <paramref name="upstream"/> (its OpenAI API under <c>v1/</c>) with the organization's deployment of
+    /// <paramref name="model"/> on it: the organization's own provider, or a global one when <paramref name="global"/>.
+    /// </summary>
     public async Task<Provider> AddProviderAsync(Guid organizationId, string name, Uri upstream, string kind, string? apiKey, bool isFree, string model,
-        decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null, string? apiVersion = null)
+        decimal input = 0m, decimal output = 0m, string[]? aliases = null, int? freeRequestsPerDay = null, string? apiVersion = null,
+        bool global = false)
     {
         await using var scope = Routing.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RoutingDbContext>();
         var provider = new Provider
         {
-            OrganizationId = organizationId,
+            OrganizationId = global ? null : organizationId,
             Name = name,
             Kind = kind,
             ApiVersion = apiVersion,

@@ -20,7 +20,8 @@ public sealed class PrivateNetworkTests(PrivateNetworkFixture fixture) : IClassF
     public async Task An_organizations_provider_on_a_loopback_address_is_never_called_and_the_caller_gets_502(string host)
     {
         await using var internalService = await CountingUpstream.StartAsync();
-        await fixture.AddProviderAsync(_org, _org, "internal", $"http://{host}:{internalService.BaseAddress.Port}/v1/", isFree: true, "internal-model");
+        await fixture.AddProviderAsync(_org, "internal", new UriBuilder(internalService.BaseAddress) { Host = host }.Uri, ProviderKinds.OpenAICompatible,
+            null, isFree: true, "internal-model");
 
         using var response = await fixture.ChatAsync(_org, "internal-model");
 
@@ -38,9 +39,10 @@ public sealed class PrivateNetworkTests(PrivateNetworkFixture fixture) : IClassF
         await using var globalUpstream = await CountingUpstream.StartAsync();
         await fixture.SetStrategyAsync(_org, RoutingStrategyTypes.Miser, allowPaidFallback: true);
         // Free, so tried first; then the paid global provider, which platform administrators may put on any address.
-        var refused = await fixture.AddProviderAsync(_org, _org, "internal", new Uri(internalService.BaseAddress, "v1/").ToString(), isFree: true, "fallback-model");
-        await fixture.AddProviderAsync(null, _org, $"global-{Guid.NewGuid():N}", new Uri(globalUpstream.BaseAddress, "v1/").ToString(), isFree: false,
-            "fallback-model", price: 1m);
+        var refused = await fixture.AddProviderAsync(_org, "internal", internalService.BaseAddress, ProviderKinds.OpenAICompatible, null,
+            isFree: true, "fallback-model");
+        await fixture.AddProviderAsync(_org, $"global-{Guid.NewGuid():N}", globalUpstream.BaseAddress, ProviderKinds.OpenAICompatible, null,
+            isFree: false, "fallback-model", input: 1m, output: 1m, global: true);
 
         using var response = await fixture.ChatAsync(_org, "fallback-model");
 
@@ -56,7 +58,8 @@ public sealed class PrivateNetworkTests(PrivateNetworkFixture fixture) : IClassF
     public async Task The_probe_never_reaches_an_organizations_provider_on_a_private_address()
     {
         await using var internalService = await CountingUpstream.StartAsync();
-        var provider = await fixture.AddProviderAsync(_org, _org, "internal", new Uri(internalService.BaseAddress, "v1/").ToString(), isFree: true, "probed-model");
+        var provider = await fixture.AddProviderAsync(_org, "internal", internalService.BaseAddress, ProviderKinds.OpenAICompatible, null,
+            isFree: true, "probed-model");
         var health = fixture.Routing.Services.GetRequiredService<ProviderHealth>();
         for (var i = 0; i < ProviderHealth.FailuresToOpen; i++)
         {

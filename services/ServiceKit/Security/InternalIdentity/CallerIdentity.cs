@@ -56,20 +56,13 @@ public sealed record CallerIdentity
     }
 
     /// <summary>
-    /// Claims named as in <see cref="SynaxisClaims"/>, with <c>sub</c> as name and <c>org_role</c> as role; <c>rid</c>
-    /// when <see cref="RequestId"/> is set.
+    /// A principal from claims made by <see cref="ToClaims"/> (copied, never shared), with <c>sub</c> as name and
+    /// <c>org_role</c> as role, and the request id as <c>rid</c>.
     /// </summary>
-    public ClaimsPrincipal ToClaimsPrincipal(string authenticationType) =>
-        CreatePrincipal(ToClaims(), authenticationType, RequestId);
-
-    /// <summary>A principal from claims made by <see cref="ToClaims"/> (copied, never shared) and a request id.</summary>
-    internal static ClaimsPrincipal CreatePrincipal(Claim[] callerClaims, string authenticationType, string? requestId)
+    internal static ClaimsPrincipal CreatePrincipal(Claim[] callerClaims, string authenticationType, string requestId)
     {
         var identity = new ClaimsIdentity(callerClaims, authenticationType, SynaxisClaims.Subject, SynaxisClaims.OrganizationRole);
-        if (!string.IsNullOrEmpty(requestId))
-        {
-            identity.AddClaim(new Claim(SynaxisClaims.RequestId, requestId));
-        }
+        identity.AddClaim(new Claim(SynaxisClaims.RequestId, requestId));
         return new ClaimsPrincipal(identity);
     }
 
